@@ -1,0 +1,112 @@
+import { availableParallelism, hostname } from 'node:os';
+import { z } from 'zod';
+
+const RUNTIME_FLAGS = ['root', 'shared', 'gpu'] as const;
+
+export interface RuntimeSetting {
+  runtime: string;
+  envtype: string;
+  runAsRoot: boolean;
+  sharedKernel: boolean;
+  gpu: boolean;
+}
+
+const positiveInt = (what = 'a positive integer') =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `expected ${what}`)
+    .transform(Number)
+    .refine((n) => Number.isSafeInteger(n) && n > 0, `expected ${what}`);
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((s) => ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'].includes(s), 'expected true or false')
+  .transform((s) => ['1', 'true', 'yes', 'on'].includes(s));
+
+const backendAddress = z
+  .string()
+  .trim()
+  .refine(
+    (s) => /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.*-]+):(\d{1,5})$/.test(s) ? validPort(Number(s.split(':').pop())) : /^ipc:\/\/.+/.test(s),
+    'expected a ZeroMQ address such as tcp://127.0.0.1:2001 or ipc:///path',
+  );
+
+const portRange = z
+  .string()
+  .trim()
+  .regex(/^\d+-\d+$/, 'expected a port range such as 64120-64130')
+  .transform((s) => s.split('-').map(Number) as [number, number])
+  .refine(([a, b]) => validPort(a) && validPort(b), 'expected ports between 1 and 65535')
+  .refine(([a, b]) => a <= b, 'expected the first port not to exceed the last')
+  .transform(([first, last]) => ({ first, last }));
+
+const runtimes = z
+  .string()
+  .trim()
+  .transform((s, ctx) => {
+    const settings: RuntimeSetting[] = [];
+    for (const item of s.split(',').map((x) => x.trim()).filter(Boolean)) {
+      const [runtime, envtype, ...flags] = item.split(':');
+      if (!runtime || !envtype) {
+        ctx.addIssue({ code: 'custom', message: `"${item}": expected runtime:envtype[:root][:shared][:gpu]` });
+        return z.NEVER;
+      }
+      const unknown = flags.filter((f) => !(RUNTIME_FLAGS as readonly string[]).includes(f));
+      if (unknown.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `unknown runtime flag "${unknown[0]}" (allowed: ${RUNTIME_FLAGS.join(', ')})` });
+        return z.NEVER;
+      }
+      if (settings.some((r) => r.envtype === envtype)) {
+        ctx.addIssue({ code: 'custom', message: `environment type "${envtype}" is claimed by two runtimes` });
+        return z.NEVER;
+      }
+      settings.push({
+        runtime,
+        envtype,
+        runAsRoot: flags.includes('root'),
+        sharedKernel: flags.includes('shared'),
+        gpu: flags.includes('gpu'),
+      });
+    }
+    if (settings.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'expected at least one runtime:envtype' });
+      return z.NEVER;
+    }
+    return settings;
+  });
+
+function validPort(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && n <= 65535;
+}
+
+/** Every setting the agent reads, by environment variable name. `.env.example` documents each one. */
+export const agentEnvSchema = z.object({
+  AGENT_BACKEND_ADDR: backendAddress,
+  AGENT_FRIENDLY_NAME: z.string().trim().min(1).prefault(hostname()),
+  AGENT_CONCURRENCY: positiveInt().prefault(String(availableParallelism())),
+  AGENT_TASKS_DIR: z.string().trim().min(1).prefault('./tasks'),
+  AGENT_TMP_DIR: z.string().trim().min(1).prefault('./agent_data'),
+  AGENT_DEBUG_HOST: z.string().trim().min(1).optional(),
+  AGENT_DEBUG_PORTS: portRange.prefault('64120-64130'),
+  AGENT_SSH_ALLOWED: bool.prefault('false'),
+  AGENT_RUNTIMES: runtimes.optional(),
+  AGENT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).prefault('info'),
+  AGENT_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  AGENT_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 letters, digits, "_", "." or "-"')
+    .optional(),
+  AGENT_BACKEND_SILENCE_MS: positiveInt().prefault('10000'),
+  AGENT_MAX_FRAME_BYTES: positiveInt().prefault(String(64 * 1024 * 1024)),
+  AGENT_PIDS_LIMIT: positiveInt().prefault('512'),
+  AGENT_HEALTH_PERIOD_S: positiveInt().prefault('90'),
+  AGENT_HEALTH_GRACE_S: positiveInt().prefault('60'),
+  AGENT_SHUTDOWN_GRACE_S: positiveInt().prefault('30'),
+  DOCKER_HOST: z.string().trim().min(1).optional(),
+});
+
+export type AgentEnv = z.output<typeof agentEnvSchema>;

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import type Docker from 'dockerode';
+import { AgentConfig } from '../config/agent-config';
+import { createDockerClient } from './docker.client';
+import { IMAGE_LABEL_NAME, LABEL_AGENT_ID, LABEL_JOB_ID, LABEL_ROLE } from './docker.labels';
+import type { AttachStream, ContainerCreateBody, ContainerState, EngineInfo, ImageSummary, OwnedContainer } from './docker.types';
+
+/** The only place that calls the Docker Engine API for short requests. Errors propagate as thrown Errors. */
+@Injectable()
+export class DockerGateway {
+  private readonly api: Docker = createDockerClient();
+  private readonly streams: Docker = createDockerClient();
+
+  constructor(private readonly config: AgentConfig) {}
+
+  async engineInfo(): Promise<EngineInfo> {
+    const info = await this.api.info();
+    return {
+      runtimes: Object.keys(info.Runtimes ?? {}),
+      defaultRuntime: info.DefaultRuntime ?? 'runc',
+      cgroupVersion: String(info.CgroupVersion ?? '1') === '2' ? 2 : 1,
+      memTotalBytes: Number(info.MemTotal ?? 0),
+      cgroupDriver: String(info.CgroupDriver ?? 'cgroupfs'),
+    };
+  }
+
+  async listGradingImages(): Promise<ImageSummary[]> {
+    const images = await this.api.listImages({ filters: { label: [IMAGE_LABEL_NAME] } });
+    return images.map((i) => ({ id: i.Id, created: i.Created, labels: i.Labels ?? {} }));
+  }
+
+  async createContainer(body: ContainerCreateBody): Promise<string> {
+    const container = await this.api.createContainer(body as unknown as Docker.ContainerCreateOptions);
+    return container.id;
+  }
+
+  /** Hijacked attach to stdin+stdout (stderr stays in the container's log), opened before start so nothing is missed. */
+  async attach(id: string): Promise<AttachStream> {
+    const stream = await this.streams
+      .getContainer(id)
+      .attach({ stream: true, stdin: true, stdout: true, stderr: false, hijack: true });
+    return stream as unknown as AttachStream;
+  }
+
+  async start(id: string): Promise<void> {
+    await this.api.getContainer(id).start();
+  }
+
+  /** Kills; a container that is already stopped or gone is not an error. */
+  async kill(id: string): Promise<void> {
+    await this.api
+      .getContainer(id)
+      .kill()
+      .catch((error: { statusCode?: number }) => {
+        if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
+      });
+  }
+
+  /** Force-removes with its anonymous volumes; a container already gone is not an error. */
+  async remove(id: string): Promise<void> {
+    await this.api
+      .getContainer(id)
+      .remove({ force: true, v: true })
+      .catch((error: { statusCode?: number }) => {
+        if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
+      });
+  }
+
+  /** Undefined when the container does not exist. */
+  async inspect(id: string): Promise<ContainerState | undefined> {
+    try {
+      const c = await this.api.getContainer(id).inspect();
+      const ports: Record<string, number> = {};
+      for (const [port, bindings] of Object.entries(c.NetworkSettings?.Ports ?? {})) {
+        const hostPort = bindings?.[0]?.HostPort;
+        if (hostPort) ports[port] = Number(hostPort);
+      }
+      return {
+        id: c.Id,
+        running: c.State.Running,
+        exitCode: c.State.Running ? null : c.State.ExitCode,
+        oomKilled: c.State.OOMKilled,
+        pid: c.State.Pid,
+        ports,
+      };
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Every container (running or not) labelled as this agent's. */
+  async listOwnContainers(): Promise<OwnedContainer[]> {
+    const list = await this.api.listContainers({
+      all: true,
+      filters: { label: [`${LABEL_AGENT_ID}=${this.config.agentId}`] },
+    });
+    return list.map((c) => ({ id: c.Id, jobId: c.Labels[LABEL_JOB_ID], role: c.Labels[LABEL_ROLE], state: c.State }));
+  }
+
+  /** The client for long-lived streams, for the event subscription. */
+  streamingClient(): Docker {
+    return this.streams;
+  }
+}
