@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { AgentConfig } from './config/agent-config';
+import { BackendHandlersModule } from './backend/backend-handlers.module';
 import { ConfigModule } from './config/config.module';
 import { LoggingModule } from './logging/logging.module';
 
@@ -9,7 +10,7 @@ export class AppModule {
   static forRoot(config: AgentConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, ScheduleModule.forRoot()],
+      imports: [ConfigModule.forRoot(config), LoggingModule, ScheduleModule.forRoot(), BackendHandlersModule],
     };
   }
 }

@@ -34,6 +34,8 @@ export const backendMessageSchemas = {
 export type BackendMessageType = keyof typeof backendMessageSchemas;
 export type BackendNewJob = z.output<typeof backendNewJobSchema>;
 export type BackendKillJob = z.output<typeof backendKillJobSchema>;
+export type Ping = z.output<typeof pingSchema>;
+export type BackendMessage = BackendNewJob | BackendKillJob | Ping;
 
 /** Messages to the backend. Key order follows the Python dataclasses, `@type` last, as on the real wire. */
 export type ResultName = 'success' | 'failed' | 'error' | 'crash' | 'timeout' | 'overflow' | 'killed';

@@ -1,9 +1,10 @@
+import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import type Docker from 'dockerode';
 import { AgentConfig } from '../config/agent-config';
 import { createDockerClient } from './docker.client';
 import { IMAGE_LABEL_NAME, LABEL_AGENT_ID, LABEL_JOB_ID, LABEL_ROLE } from './docker.labels';
-import type { AttachStream, ContainerCreateBody, ContainerState, EngineInfo, ImageSummary, OwnedContainer } from './docker.types';
+import { type AttachStream, CONTAINER_EVENT_KINDS, type ContainerCreateBody, type ContainerState, type EngineInfo, type ImageSummary, type OwnedContainer } from './docker.types';
 
 /** The only place that calls the Docker Engine API for short requests. Errors propagate as thrown Errors. */
 @Injectable()
@@ -96,6 +97,21 @@ export class DockerGateway {
       filters: { label: [`${LABEL_AGENT_ID}=${this.config.agentId}`] },
     });
     return list.map((c) => ({ id: c.Id, jobId: c.Labels[LABEL_JOB_ID], role: c.Labels[LABEL_ROLE], state: c.State }));
+  }
+
+  /**
+   * Docker's event stream, restricted to die/oom events of this agent's containers: raw JSON objects. `since` is
+   * `<seconds>.<nanoseconds>`; without it the stream starts with the next event.
+   */
+  async openContainerEventStream(since?: string): Promise<Readable> {
+    const filters: Docker.GetEventsOptions['filters'] = {
+      type: ['container'],
+      event: [...CONTAINER_EVENT_KINDS],
+      label: [`${LABEL_AGENT_ID}=${this.config.agentId}`],
+    };
+    // dockerode types `since` as a number; the API takes the string form, which keeps nanosecond precision
+    const stream = await this.streams.getEvents({ filters, ...(since === undefined ? {} : { since: since as unknown as number }) });
+    return stream as Readable;
   }
 
   /** The client for long-lived streams, for the event subscription. */

@@ -64,7 +64,8 @@ export interface OwnedContainer {
   state: string;
 }
 
-export type ContainerEventKind = 'die' | 'oom';
+export const CONTAINER_EVENT_KINDS = ['die', 'oom'] as const;
+export type ContainerEventKind = (typeof CONTAINER_EVENT_KINDS)[number];
 
 export interface ContainerEvent {
   kind: ContainerEventKind;

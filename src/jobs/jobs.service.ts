@@ -1,15 +1,218 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { BackendKillJob, BackendNewJob } from '../backend/backend.messages';
+import { BackendSender } from '../backend/backend-sender';
+import { AgentConfig } from '../config/agent-config';
+import { ContainerLink } from '../container-link/container-link';
+import { DockerEvents } from '../docker/docker-events.service';
+import { DockerGateway } from '../docker/docker.gateway';
+import type { ContainerEvent } from '../docker/docker.types';
+import { EnvironmentCatalog } from '../environments/environment-catalog.service';
+import { PortPool } from '../ports/port-pool';
+import { TimeoutsService } from '../timeouts/timeouts.service';
+import { EngineFacts } from './engine-facts';
+import { gradingContainerBody } from './grading-container-body';
+import { JobCompletion } from './job-completion';
+import { JobFolders } from './job-folder';
+import { JobHooks } from './job-hooks';
+import { checkTaskLocation } from './job-identifiers';
+import { buildJobDone } from './job-outcome';
+import { parseJobParameters } from './job-parameters';
+import { JobRejected } from './job-rejected.error';
+import { RunningJob, type StopReason } from './running-job';
+import { RunningJobs } from './running-jobs.registry';
+import { startMessage } from './start-message';
 
-// PLACEHOLDER signatures — being implemented (Jobs module).
+/** How long after a container's death its output may still be arriving before the job is closed anyway. */
+const OUTPUT_DRAIN_MS = 2000;
+
+/** The grading job lifecycle (behaviour.md "Job lifecycle"), from BackendNewJob to the call that closes it. */
 @Injectable()
-export class JobsService {
-  /** Takes a job from the backend. Never throws: every job gets exactly one AgentJobDone. */
-  start(_message: BackendNewJob): void {
-    throw new Error('not implemented yet');
+export class JobsService implements OnModuleInit {
+  constructor(
+    @InjectPinoLogger(JobsService.name) private readonly logger: PinoLogger,
+    private readonly config: AgentConfig,
+    private readonly jobs: RunningJobs,
+    private readonly sender: BackendSender,
+    private readonly docker: DockerGateway,
+    private readonly events: DockerEvents,
+    private readonly catalog: EnvironmentCatalog,
+    private readonly folders: JobFolders,
+    private readonly timeouts: TimeoutsService,
+    private readonly ports: PortPool,
+    private readonly engine: EngineFacts,
+    private readonly hooks: JobHooks,
+    private readonly completion: JobCompletion,
+  ) {}
+
+  onModuleInit(): void {
+    this.events.subscribe((event) => this.onContainerEvent(event));
+    this.hooks.handle('result', (job, message) => {
+      job.result = message.result;
+    });
   }
 
-  kill(_message: BackendKillJob): void {
-    throw new Error('not implemented yet');
+  /** Takes a job from the backend. Never throws: every job gets exactly one AgentJobDone. */
+  start(request: BackendNewJob): void {
+    void this.sender.send({ job_id: request.job_id, '@type': 'AgentJobStarted' });
+    if (this.jobs.has(request.job_id)) {
+      this.logger.warn({ jobId: request.job_id }, 'a job with this id is already running; the new one is refused');
+      const text = 'A job with the same id is already running on this agent.';
+      void this.sender.send(buildJobDone(request.job_id, { kind: 'crash', text }, '', false));
+      return;
+    }
+    const job = new RunningJob(request);
+    this.jobs.add(job);
+    this.logger.info(
+      { jobId: job.id, course: request.course_id, task: request.task_id, environment: `${request.environment_type}/${request.environment}` },
+      'job received',
+    );
+    this.launch(job).catch((error: unknown) => this.failLaunch(job, error));
+  }
+
+  kill(request: BackendKillJob): void {
+    const job = this.jobs.get(request.job_id);
+    if (!job) {
+      this.logger.info({ jobId: request.job_id }, 'kill for a job not running here: answered as killed');
+      void this.sender.send(buildJobDone(request.job_id, { kind: 'killed' }, request.state, false));
+      return;
+    }
+    this.logger.info({ jobId: job.id }, 'kill requested by the backend');
+    this.stop(job, { kind: 'killed' });
+  }
+
+  /**
+   * Stops a job for a reason of the agent's (kill, limit, protocol error). With a container, closing follows its death;
+   * without one yet, launch() sees the reason at its next step and closes.
+   */
+  stop(job: RunningJob, reason: StopReason): void {
+    job.stop(reason);
+    if (job.containerId) void this.killContainer(job);
+  }
+
+  private failLaunch(job: RunningJob, error: unknown): void {
+    const rejected = error instanceof JobRejected;
+    if (!rejected) this.logger.error({ jobId: job.id, err: error }, 'job failed to start');
+    const text = rejected ? error.message : `The agent could not run the job: ${(error as Error)?.message ?? String(error)}`;
+    job.stop({ kind: 'crash', text });
+    if (job.containerId) void this.killContainer(job);
+    else void this.completion.close(job);
+  }
+
+  private async launch(job: RunningJob): Promise<void> {
+    const request = job.request;
+    const location = checkTaskLocation(request.course_id, request.task_id);
+    const environment = this.catalog.find(request.environment_type, request.environment);
+    if (!environment) {
+      throw new JobRejected(
+        `The environment ${request.environment_type}/${request.environment} is not available on this agent. Please contact your course administrator.`,
+      );
+    }
+    job.environment = environment;
+    const facts = await this.engine.get();
+    const sshDebug = request.debug === 'ssh';
+    const containerPorts = [...new Set([...environment.ports, ...(sshDebug ? [22] : [])])];
+    const parameters = parseJobParameters(request.environment_parameters, {
+      interactive: containerPorts.length > 0,
+      maxMemoryMiB: facts.maxMemoryMiBPerJob,
+    });
+    job.ports = this.ports.acquire(containerPorts.length);
+    job.folder = await this.folders.prepare(location);
+    if (job.stopReason) return this.completion.close(job);
+
+    const published = new Map(containerPorts.map((port, i) => [port, job.ports[i]]));
+    const containerId = await this.docker.createContainer(
+      gradingContainerBody({
+        jobId: job.id,
+        agentId: this.config.agentId,
+        environment,
+        folder: job.folder,
+        limits: parameters.limits,
+        network: parameters.networkGrading,
+        publishedPorts: published,
+        sshDebug,
+        openFilesLimit: facts.openFilesPerJob,
+        pidsLimit: this.config.pidsLimit,
+        cgroupV1: facts.cgroupVersion === 1,
+      }),
+    );
+    this.jobs.attachContainer(job, containerId);
+    job.link = new ContainerLink(await this.docker.attach(containerId), this.config.maxFrameBytes, {
+      onFrame: (_raw, message) => this.onContainerMessage(job, message),
+      onStderr: (text) => this.logger.debug({ jobId: job.id, stderr: text }, 'grading container stderr'),
+      onProtocolError: (error) =>
+        this.stop(job, { kind: 'crash', text: `The grading container broke the protocol: ${error.message}.` }),
+      onEnd: () => this.onOutputEnded(job),
+    });
+    await this.docker.start(containerId);
+    job.link.send(startMessage(request, environment, this.catalog.runtimes(), parameters.runCmd));
+    this.timeouts.watch(containerId, parameters.limits, (reason) => {
+      this.logger.info({ jobId: job.id, reason }, 'time limit exceeded');
+      this.stop(job, { kind: 'timeout' });
+    });
+    this.logger.info({ jobId: job.id, containerId }, 'grading container started');
+    if (job.stopReason) await this.killContainer(job);
+  }
+
+  private onContainerMessage(job: RunningJob, message: Record<string, unknown> | undefined): void {
+    if (!message) {
+      this.logger.warn({ jobId: job.id }, 'unreadable message from the grading container ignored');
+      return;
+    }
+    const handler = this.hooks.handlerFor(message.type as string);
+    if (!handler) {
+      this.logger.warn({ jobId: job.id, type: message.type }, 'unknown message type from the grading container ignored');
+      return;
+    }
+    Promise.resolve()
+      .then(() => handler(job, message))
+      .catch((error: unknown) =>
+        this.logger.error({ jobId: job.id, type: message.type, err: error }, 'container message handling failed'),
+      );
+  }
+
+  private onContainerEvent(event: ContainerEvent): void {
+    const job = this.jobs.findByContainer(event.containerId);
+    if (!job) return;
+    if (event.kind === 'oom') {
+      this.logger.info({ jobId: job.id }, 'memory limit reached');
+      this.stop(job, { kind: 'overflow' });
+      return;
+    }
+    this.logger.debug({ jobId: job.id, exitCode: event.exitCode }, 'grading container died');
+    this.markDead(job);
+  }
+
+  /** Called by reconciliation when Docker no longer has the container. */
+  containerVanished(job: RunningJob): void {
+    job.stop({ kind: 'crash', text: 'The grading container disappeared (removed outside the agent, or Docker restarted).' });
+    job.outputEnded = true;
+    this.markDead(job);
+  }
+
+  private markDead(job: RunningJob): void {
+    job.died = true;
+    if (job.outputEnded) {
+      void this.completion.close(job);
+      return;
+    }
+    setTimeout(() => void this.completion.close(job), OUTPUT_DRAIN_MS).unref();
+  }
+
+  private onOutputEnded(job: RunningJob): void {
+    job.outputEnded = true;
+    if (job.died) void this.completion.close(job);
+  }
+
+  /** Kills the container; its death closes the job. A container that was never started, or is gone, dies here. */
+  private async killContainer(job: RunningJob): Promise<void> {
+    const containerId = job.containerId as string;
+    try {
+      await this.docker.kill(containerId);
+      const state = await this.docker.inspect(containerId);
+      if (!state?.running) this.markDead(job);
+    } catch (error) {
+      this.logger.error({ jobId: job.id, err: error }, 'could not kill the grading container');
+    }
   }
 }

@@ -8,15 +8,18 @@ export interface Runtime {
   gpu: boolean;
 }
 
-/**
- * What a runtime module contributes (multi-provider under RUNTIME_DETECTORS): recognising its Docker runtime names.
- * Adding a runtime is adding one module that provides one of these; nothing else changes.
- */
-export interface RuntimeDetector {
-  /** lower wins when two detectors claim runtimes for the same envtype (e.g. runc before io.containerd.runc.v2) */
-  readonly priority: number;
-  /** the Runtime for this Docker runtime name, or undefined when this detector does not handle it */
-  detect(dockerRuntimeName: string): Runtime | undefined;
+/** A Docker runtime a detector recognised, with how much it wants to serve its envtype. */
+export interface RuntimeCandidate {
+  runtime: Runtime;
+  /** lower wins when several Docker runtimes claim the same envtype (e.g. runc 0 before io.containerd.runc.v2 1) */
+  preference: number;
 }
 
-export const RUNTIME_DETECTORS = Symbol('RUNTIME_DETECTORS');
+/**
+ * What a runtime module contributes: recognising its Docker runtime names. A class implementing this and decorated
+ * with `@RuntimeDetectorProvider()`, provided by any module of the application, is found by the RuntimeRegistry.
+ */
+export interface RuntimeDetector {
+  /** undefined when this detector does not handle that Docker runtime name */
+  detect(dockerRuntimeName: string): RuntimeCandidate | undefined;
+}

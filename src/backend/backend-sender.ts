@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { encode } from '../msgpack/msgpack.codec';
+import type { AgentMessage } from './backend.messages';
+import type { BackendConnection } from './backend-socket';
+import { Timers } from './timers';
+
+interface Outgoing {
+  type: AgentMessage['@type'];
+  frame: Buffer;
+  sent: () => void;
+}
+
+/**
+ * The one way to send to the backend. Messages leave in call order, one send in flight at a time. While the link is
+ * down (before the first hello, during a reconnect) they wait, and the transport's hello goes out ahead of them.
+ * Never rejects: socket trouble is logged, the message is lost, and later messages still go out.
+ */
+@Injectable()
+export class BackendSender {
+  private readonly waiting: Outgoing[] = [];
+  private readonly idleWaiters: Array<() => void> = [];
+  private connection?: BackendConnection;
+  private pumping = false;
+  private closed = false;
+
+  constructor(
+    private readonly timers: Timers,
+    @InjectPinoLogger(BackendSender.name) private readonly logger: PinoLogger,
+  ) {}
+
+  /** Resolves once the message is handed to the socket (or given up on, with a log line). */
+  send(message: AgentMessage): Promise<void> {
+    if (this.closed) {
+      this.logger.warn({ type: message['@type'] }, 'backend link closed: message not sent');
+      return Promise.resolve();
+    }
+    return new Promise((sent) => {
+      if (!this.enqueue(message, sent, 'last')) return sent();
+      void this.pump();
+    });
+  }
+
+  /** The link is up on `connection`: `first` (the hello) is sent before everything that waited. */
+  attach(connection: BackendConnection, first: AgentMessage): void {
+    if (this.closed) return;
+    this.connection = connection;
+    this.enqueue(first, () => undefined, 'first');
+    void this.pump();
+  }
+
+  /** The link is down: hold messages until the next attach. */
+  detach(): void {
+    this.connection = undefined;
+  }
+
+  /** Gives queued messages up to `graceMs` to reach the socket, then drops the rest; later sends are refused. */
+  async close(graceMs: number): Promise<void> {
+    this.closed = true;
+    if (this.connection && (this.pumping || this.waiting.length > 0)) {
+      let cancel = (): void => undefined;
+      await new Promise<void>((done) => {
+        this.idleWaiters.push(done);
+        cancel = this.timers.after(graceMs, done);
+      });
+      cancel();
+    }
+    this.connection = undefined;
+    const dropped = this.waiting.splice(0);
+    if (dropped.length > 0) this.logger.warn({ dropped: dropped.map((m) => m.type) }, 'backend link closed with messages unsent');
+    for (const message of dropped) message.sent();
+  }
+
+  private enqueue(message: AgentMessage, sent: () => void, where: 'first' | 'last'): boolean {
+    let frame: Buffer;
+    try {
+      frame = encode(message);
+    } catch (error) {
+      this.logger.error({ err: error, type: message['@type'] }, 'could not encode a message for the backend');
+      return false;
+    }
+    const outgoing = { type: message['@type'], frame, sent };
+    if (where === 'first') this.waiting.unshift(outgoing);
+    else this.waiting.push(outgoing);
+    return true;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    while (this.connection && this.waiting.length > 0) {
+      const connection = this.connection;
+      const next = this.waiting.shift()!;
+      try {
+        await connection.send(next.frame);
+      } catch (error) {
+        this.logger.warn({ err: error, type: next.type }, 'could not send to the backend: message lost');
+      }
+      next.sent();
+    }
+    this.pumping = false;
+    if (this.waiting.length === 0) for (const idle of this.idleWaiters.splice(0)) idle();
+  }
+}

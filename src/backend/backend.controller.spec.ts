@@ -1,0 +1,54 @@
+import type { PinoLogger } from 'nestjs-pino';
+import { describe, expect, it, vi } from 'vitest';
+import type { JobsService } from '../jobs/jobs.service';
+import { BackendController } from './backend.controller';
+import type { BackendKillJob, BackendNewJob } from './backend.messages';
+import type { BackendSender } from './backend-sender';
+
+vi.mock('../jobs/jobs.service', () => ({ JobsService: class JobsService {} }));
+
+const job: BackendNewJob = {
+  job_id: 'j1', course_id: 'c', task_id: 't', task_problems: {}, inputdata: {}, environment_type: 'docker',
+  environment: 'default', environment_parameters: {}, debug: false, '@type': 'BackendNewJob',
+};
+const kill: BackendKillJob = { job_id: 'j1', state: 's', '@type': 'BackendKillJob' };
+
+function controller(jobs: Partial<JobsService>) {
+  const send = vi.fn(async () => undefined);
+  const logger = { error: vi.fn() };
+  const c = new BackendController({ send } as unknown as BackendSender, jobs as JobsService, logger as unknown as PinoLogger);
+  return { c, send, logger };
+}
+
+describe('BackendController', () => {
+  it('answers a Ping with a Pong', () => {
+    const { c, send } = controller({});
+    c.ping({ '@type': 'Ping' });
+    expect(send).toHaveBeenCalledWith({ '@type': 'Pong' });
+  });
+
+  it('hands jobs and kills to JobsService as they came', () => {
+    const start = vi.fn();
+    const stop = vi.fn();
+    const { c } = controller({ start, kill: stop });
+    c.newJob(job);
+    c.killJob(kill);
+    expect(start).toHaveBeenCalledWith(job);
+    expect(stop).toHaveBeenCalledWith(kill);
+  });
+
+  it('logs, and does not throw, when JobsService throws', () => {
+    const { c, logger } = controller({
+      start: () => {
+        throw new Error('bug');
+      },
+      kill: () => {
+        throw new Error('bug');
+      },
+    });
+    expect(() => c.newJob(job)).not.toThrow();
+    expect(() => c.killJob(kill)).not.toThrow();
+    expect(logger.error).toHaveBeenCalledTimes(2);
+    expect(logger.error.mock.calls[0][0]).toMatchObject({ jobId: 'j1', type: 'BackendNewJob' });
+  });
+});

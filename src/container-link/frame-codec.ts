@@ -1,0 +1,58 @@
+import { decode, encode } from '../msgpack/msgpack.codec';
+import { ByteQueue } from './byte-queue';
+
+export class FrameError extends Error {}
+
+const PREFIX = 4;
+
+/** One message to a container: 4-byte big-endian length, then the msgpack map (wire.md §3). */
+export function encodeFrame(message: Record<string, unknown>): Buffer {
+  const body = encode(message);
+  const prefix = Buffer.allocUnsafe(PREFIX);
+  prefix.writeUInt32BE(body.length);
+  return Buffer.concat([prefix, body]);
+}
+
+/**
+ * Cuts a byte stream into length-prefixed frames however it was split or merged. A frame longer than `maxBytes` is an
+ * error before any of it is buffered, so a container cannot make the agent hold an arbitrary amount of memory.
+ */
+export class FrameDecoder {
+  private readonly pending = new ByteQueue();
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly onFrame: (frame: Buffer) => void,
+  ) {}
+
+  /** Throws FrameError when a frame announces more than maxBytes. */
+  push(chunk: Buffer): void {
+    this.pending.push(chunk);
+    while (this.pending.length >= PREFIX) {
+      const length = this.pending.peek(PREFIX).readUInt32BE(0);
+      if (length > this.maxBytes) {
+        throw new FrameError(`a frame of ${length} bytes exceeds the limit of ${this.maxBytes} bytes`);
+      }
+      if (this.pending.length < PREFIX + length) return;
+      this.pending.take(PREFIX);
+      this.onFrame(this.pending.take(length));
+    }
+  }
+
+  /** Bytes received that do not make a whole frame (non-zero at end of stream means a truncated frame). */
+  get leftover(): number {
+    return this.pending.length;
+  }
+}
+
+/** Decodes one frame body; undefined when it is not a msgpack map with a string `type`. */
+export function decodeMessage(frame: Buffer): Record<string, unknown> | undefined {
+  let value: unknown;
+  try {
+    value = decode(frame);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) return undefined;
+  return typeof (value as { type?: unknown }).type === 'string' ? (value as Record<string, unknown>) : undefined;
+}

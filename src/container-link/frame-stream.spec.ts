@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { fixtureBytes } from '../../test/support/fixtures';
+import { decode } from '../msgpack/msgpack.codec';
+import { DockerStreamDemuxer, DockerStreamError } from './docker-stream-demuxer';
+import { decodeMessage, encodeFrame, FrameDecoder, FrameError } from './frame-codec';
+
+function readAll(stream: Buffer, chunkSizes: (i: number) => number, maxFrame = 1 << 20) {
+  const messages: Record<string, unknown>[] = [];
+  const stderr: string[] = [];
+  const frames = new FrameDecoder(maxFrame, (raw) => messages.push(decodeMessage(raw)!));
+  const demuxer = new DockerStreamDemuxer((p) => frames.push(p), (p) => stderr.push(p.toString()));
+  for (let offset = 0, i = 0; offset < stream.length; i++) {
+    const size = Math.max(1, chunkSizes(i));
+    demuxer.push(stream.subarray(offset, offset + size));
+    offset += size;
+  }
+  return { messages, stderr, leftover: frames.leftover };
+}
+
+describe('attach stream parsing on captured bytes', () => {
+  for (const capture of ['gen4-hello', 'gen4-debug', 'gen4-runstudent', 'gen3-probe-ok']) {
+    it(`${capture}: same messages whatever the chunking`, () => {
+      const stream = fixtureBytes('container', capture, 'from-container.bin');
+      const whole = readAll(stream, () => stream.length);
+      expect(whole.messages.at(-1)?.type).toBe('result');
+      expect(whole.leftover).toBe(0);
+      for (const chunking of [() => 1, () => 3, (i: number) => (i * 7) % 13 + 1]) {
+        expect(readAll(stream, chunking).messages).toEqual(whole.messages);
+      }
+    });
+  }
+
+  it('gen4-runstudent: run_student then result, the result prefix alone in a Docker frame', () => {
+    const { messages } = readAll(fixtureBytes('container', 'gen4-runstudent', 'from-container.bin'), () => 4096);
+    expect(messages.map((m) => m.type)).toEqual(['run_student', 'result']);
+    expect(messages[0]).toMatchObject({ socket_id: expect.any(String), share_network: false, ssh: false });
+  });
+
+  it('gen4-killed: an empty stream gives no message', () => {
+    expect(readAll(fixtureBytes('container', 'gen4-killed', 'from-container.bin'), () => 10).messages).toEqual([]);
+  });
+});
+
+describe('DockerStreamDemuxer', () => {
+  const header = (stream: number, length: number) => Buffer.from([stream, 0, 0, 0, 0, 0, length >> 8, length & 0xff]);
+
+  it('separates stdout and stderr', () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const d = new DockerStreamDemuxer((p) => out.push(p.toString()), (p) => err.push(p.toString()));
+    d.push(Buffer.concat([header(2, 3), Buffer.from('oops'.slice(0, 3)), header(1, 2), Buffer.from('ok')]));
+    expect(out).toEqual(['ok']);
+    expect(err).toEqual(['oop']);
+  });
+
+  it('refuses a zero-length header and bytes that are not Docker headers', () => {
+    const d = new DockerStreamDemuxer(() => {}, () => {});
+    expect(() => d.push(header(1, 0))).toThrow(DockerStreamError);
+    const g = new DockerStreamDemuxer(() => {}, () => {});
+    expect(() => g.push(Buffer.from('garbage!garbage!'))).toThrow(DockerStreamError);
+  });
+});
+
+describe('FrameDecoder', () => {
+  it('refuses a frame over the cap before buffering it', () => {
+    const frames = new FrameDecoder(1024, () => {});
+    expect(() => frames.push(Buffer.from([0x80, 0, 0, 0]))).toThrow(FrameError);
+  });
+
+  it('round-trips encodeFrame, bin kept as bin', () => {
+    const got: Buffer[] = [];
+    const frames = new FrameDecoder(1 << 20, (f) => got.push(f));
+    const message = { type: 'start', input: { f: Buffer.from([0, 255, 128]) } };
+    const bytes = encodeFrame(message);
+    frames.push(bytes.subarray(0, 2));
+    frames.push(bytes.subarray(2));
+    expect(decode(got[0])).toEqual(message);
+  });
+
+  it('decodeMessage: undefined for non-maps and maps without a string type', () => {
+    expect(decodeMessage(Buffer.from([0x01]))).toBeUndefined();
+    expect(decodeMessage(Buffer.from([0xc1]))).toBeUndefined();
+    expect(decodeMessage(encodeFrame({ type: 3 }).subarray(4))).toBeUndefined();
+    expect(decodeMessage(encodeFrame({ type: 'result' }).subarray(4))).toEqual({ type: 'result' });
+  });
+});

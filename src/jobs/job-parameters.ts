@@ -1,0 +1,60 @@
+import { isPlainMap } from '../msgpack/msgpack.codec';
+import { JobRejected } from './job-rejected.error';
+
+export interface JobLimits {
+  /** CPU seconds of all the container's processes */
+  cpuSeconds: number;
+  /** wall-clock seconds */
+  wallSeconds: number;
+  memoryMiB: number;
+}
+
+export interface JobParameters {
+  limits: JobLimits;
+  networkGrading: boolean;
+  sshAllowed: boolean;
+  runCmd: string;
+}
+
+const DEFAULT_CPU_SECONDS = 30;
+const DEFAULT_MEMORY_MIB = 200;
+const MIN_MEMORY_MIB = 20;
+/** Jobs that publish ports (SSH debug, web environments) are interactive: both time limits become 30 minutes. */
+export const INTERACTIVE_LIMIT_SECONDS = 30 * 60;
+
+/** `environment_parameters` as behaviour.md step 3 reads them; numbers may come as numeric strings, as Python's int() takes them. */
+export function parseJobParameters(
+  parameters: Record<string, unknown>,
+  { interactive, maxMemoryMiB }: { interactive: boolean; maxMemoryMiB: number },
+): JobParameters {
+  const limits = parameters.limits ?? {};
+  if (!isPlainMap(limits)) throw new JobRejected('The task parameters cannot be read: "limits" must be a map.');
+  const cpuSeconds = readNumber(limits, 'time', DEFAULT_CPU_SECONDS);
+  const wallSeconds = readNumber(limits, 'hard_time', 0) || 3 * cpuSeconds;
+  const memoryMiB = Math.max(MIN_MEMORY_MIB, readNumber(limits, 'memory', DEFAULT_MEMORY_MIB));
+  if (memoryMiB > maxMemoryMiB) {
+    throw new JobRejected(
+      `The task asks for ${memoryMiB} MiB of memory, more than the ${maxMemoryMiB} MiB one job may use on this agent.`,
+    );
+  }
+  const runCmd = parameters.run_cmd ?? '';
+  if (typeof runCmd !== 'string') throw new JobRejected('The task parameters cannot be read: "run_cmd" must be text.');
+  return {
+    limits: interactive
+      ? { cpuSeconds: INTERACTIVE_LIMIT_SECONDS, wallSeconds: INTERACTIVE_LIMIT_SECONDS, memoryMiB }
+      : { cpuSeconds, wallSeconds, memoryMiB },
+    networkGrading: Boolean(parameters.network_grading ?? false),
+    sshAllowed: Boolean(parameters.ssh_allowed ?? false),
+    runCmd,
+  };
+}
+
+function readNumber(map: Record<string, unknown>, key: string, fallback: number): number {
+  const raw = map[key];
+  if (raw === undefined || raw === null) return fallback;
+  const value = typeof raw === 'bigint' ? Number(raw) : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new JobRejected(`The task parameters cannot be read: limits.${key} must be a non-negative number, not ${JSON.stringify(String(raw))}.`);
+  }
+  return Math.floor(value);
+}

@@ -1,0 +1,37 @@
+import type { BackendNewJob } from '../backend/backend.messages';
+import type { ContainerLink } from '../container-link/container-link';
+import type { GradingEnvironment } from '../environments/grading-environment';
+import type { JobFolderPaths } from './job-folder';
+
+/** Why the agent stopped a job's container itself (this outcome wins over whatever the container said). */
+export type StopReason = { kind: 'killed' | 'timeout' | 'overflow' } | { kind: 'crash'; text: string };
+
+/** Everything the agent knows about one job it runs. Lives only in RunningJobs. */
+export class RunningJob {
+  readonly id: string;
+  readonly inputState: string;
+  readonly startedAt = Date.now();
+  environment?: GradingEnvironment;
+  folder?: JobFolderPaths;
+  containerId?: string;
+  link?: ContainerLink;
+  /** external ports taken from the pool for this job */
+  ports: number[] = [];
+  /** the last `result` map the container sent, not yet validated */
+  result?: unknown;
+  stopReason?: StopReason;
+  died = false;
+  outputEnded = false;
+  closing = false;
+
+  constructor(readonly request: BackendNewJob) {
+    this.id = request.job_id;
+    const state = request.inputdata['@state'];
+    this.inputState = typeof state === 'string' ? state : '';
+  }
+
+  /** The first reason wins: a job killed by the backend and then timing out is still "killed". */
+  stop(reason: StopReason): void {
+    this.stopReason ??= reason;
+  }
+}

@@ -1,0 +1,276 @@
+import { PinoLogger } from 'nestjs-pino';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Clock, type TimerHandle } from './clock';
+import type { ContainerCpuUsage } from './container-cpu-usage';
+import type { CpuReading } from './cpu-reading';
+import { SweepSettings } from './sweep-settings';
+import { TimeoutsService } from './timeouts.service';
+import type { ExceededReason } from './watch-limits';
+
+class FakeClock extends Clock {
+  private time = 0;
+  private timers: { dueMs: number; callback: () => void; cancelled: boolean }[] = [];
+  readonly delays: number[] = [];
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimer(callback: () => void, delayMs: number): TimerHandle {
+    const timer = { dueMs: this.time + delayMs, callback, cancelled: false };
+    this.timers.push(timer);
+    this.delays.push(delayMs);
+    return { cancel: () => void (timer.cancelled = true) };
+  }
+
+  pending(): number[] {
+    return this.timers.filter((t) => !t.cancelled).map((t) => t.dueMs);
+  }
+
+  /** Moves time forward, firing due timers in order and letting the sweeps they start finish. */
+  async advance(ms: number): Promise<void> {
+    const end = this.time + ms;
+    for (;;) {
+      const next = this.timers.filter((t) => !t.cancelled && t.dueMs <= end).sort((a, b) => a.dueMs - b.dueMs)[0];
+      if (!next) break;
+      this.timers.splice(this.timers.indexOf(next), 1);
+      this.time = next.dueMs;
+      next.callback();
+      await flush();
+    }
+    this.time = end;
+  }
+}
+
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** CPU readings set by the test; a function value lets a test fail or delay one container's read. */
+class FakeCpuUsage {
+  readonly values = new Map<string, number | 'gone' | (() => Promise<CpuReading>)>();
+  readonly reads: string[] = [];
+  readonly forgotten: string[] = [];
+
+  async read(containerId: string): Promise<CpuReading> {
+    this.reads.push(containerId);
+    const value = this.values.get(containerId) ?? 0;
+    if (typeof value === 'function') return value();
+    if (value === 'gone') return { kind: 'gone' };
+    return { kind: 'usage', cpuSeconds: value, source: 'cgroup' };
+  }
+
+  forget(containerId: string): void {
+    this.forgotten.push(containerId);
+  }
+}
+
+describe('TimeoutsService', () => {
+  let clock: FakeClock;
+  let cpu: FakeCpuUsage;
+  let service: TimeoutsService;
+  let fired: [string, ExceededReason][];
+  const record = (id: string) => (reason: ExceededReason) => fired.push([id, reason]);
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    cpu = new FakeCpuUsage();
+    fired = [];
+    const logger = new PinoLogger({ pinoHttp: { level: 'silent' } });
+    service = new TimeoutsService(cpu as unknown as ContainerCpuUsage, clock, new SweepSettings(100, 2_000, 2), logger);
+  });
+
+  describe('sweep period', () => {
+    it('takes a first reading after the minimum period', async () => {
+      service.watch('a', { cpuSeconds: 30, wallSeconds: 90 }, record('a'));
+      expect(clock.pending()).toEqual([100]);
+      await clock.advance(100);
+      expect(cpu.reads).toEqual(['a']);
+    });
+
+    it('waits the maximum period when every container is far from its limits', async () => {
+      service.watch('a', { cpuSeconds: 30, wallSeconds: 90 }, record('a'));
+      await clock.advance(100);
+      expect(clock.pending()).toEqual([2_100]);
+    });
+
+    it('comes back when the container could reach its CPU limit using every CPU', async () => {
+      service.watch('a', { cpuSeconds: 30, wallSeconds: 90 }, record('a'));
+      cpu.values.set('a', 29);
+      await clock.advance(100);
+      // 1 CPU-second left, at most 2 CPU-seconds per second → 500 ms
+      expect(clock.pending()).toEqual([600]);
+    });
+
+    it('never sweeps more often than the minimum period', async () => {
+      service.watch('a', { cpuSeconds: 30, wallSeconds: 90 }, record('a'));
+      cpu.values.set('a', 29.99);
+      await clock.advance(100);
+      expect(clock.pending()).toEqual([200]);
+    });
+
+    it('follows the nearest of several containers', async () => {
+      service.watch('far', { cpuSeconds: 30, wallSeconds: 90 }, record('far'));
+      service.watch('near', { cpuSeconds: 10, wallSeconds: 90 }, record('near'));
+      cpu.values.set('near', 9);
+      await clock.advance(100);
+      expect(cpu.reads.sort()).toEqual(['far', 'near']);
+      expect(clock.pending()).toEqual([600]);
+    });
+
+    it('counts from the start of the sweep that took the reading', async () => {
+      service.watch('a', { cpuSeconds: 30, wallSeconds: 90 }, record('a'));
+      cpu.values.set('a', async () => {
+        await clock.advance(300); // a slow read
+        return { kind: 'usage', cpuSeconds: 28, source: 'cgroup' };
+      });
+      await clock.advance(100);
+      await flush();
+      // read began at 100 with 2 CPU-seconds left → could cross at 1100
+      expect(clock.pending()).toEqual([1_100]);
+    });
+
+    it('lands on the wall deadline when it comes first', async () => {
+      service.watch('a', { cpuSeconds: 30, wallSeconds: 1.5 }, record('a'));
+      await clock.advance(100);
+      expect(clock.pending()).toEqual([1_500]);
+    });
+
+    it('approaches a busy container in shrinking steps and sees the crossing within one minimum period', async () => {
+      let firedAtMs = 0;
+      service.watch('busy', { cpuSeconds: 2, wallSeconds: 60 }, () => (firedAtMs = clock.now()));
+      // burns one full CPU from t=0
+      cpu.values.set('busy', async () => ({ kind: 'usage', cpuSeconds: clock.now() / 1000, source: 'cgroup' }));
+      await clock.advance(5_000);
+      expect(firedAtMs).toBeGreaterThanOrEqual(2_000);
+      expect(firedAtMs).toBeLessThanOrEqual(2_100);
+      expect(clock.delays.slice(0, 4)).toEqual([100, 950, 475, 237.5]);
+      expect(Math.min(...clock.delays)).toBe(100);
+      expect(cpu.reads.length).toBeLessThan(15);
+    });
+  });
+
+  describe('limits', () => {
+    it('reports a CPU limit crossing once, then stops watching that container', async () => {
+      service.watch('a', { cpuSeconds: 2, wallSeconds: 60 }, record('a'));
+      cpu.values.set('a', 2.05);
+      await clock.advance(100);
+      expect(fired).toEqual([['a', 'cpu']]);
+      await clock.advance(10_000);
+      expect(fired).toEqual([['a', 'cpu']]);
+      expect(cpu.reads).toEqual(['a']);
+      expect(cpu.forgotten).toEqual(['a']);
+    });
+
+    it('reports the wall limit at its deadline, and not cpu', async () => {
+      service.watch('a', { cpuSeconds: 30, wallSeconds: 2 }, record('a'));
+      cpu.values.set('a', 0.01);
+      await clock.advance(1_999);
+      expect(fired).toEqual([]);
+      await clock.advance(1);
+      expect(fired).toEqual([['a', 'wall']]);
+      expect(clock.pending()).toEqual([]);
+    });
+
+    it('still reports the wall limit of a container whose reads keep failing', async () => {
+      service.watch('a', { cpuSeconds: 30, wallSeconds: 1 }, record('a'));
+      cpu.values.set('a', () => Promise.reject(new Error('EIO')));
+      await clock.advance(1_000);
+      expect(fired).toEqual([['a', 'wall']]);
+    });
+
+    it('keeps going when a handler throws', async () => {
+      service.watch('a', { cpuSeconds: 1, wallSeconds: 60 }, () => {
+        throw new Error('handler bug');
+      });
+      service.watch('b', { cpuSeconds: 1, wallSeconds: 60 }, record('b'));
+      cpu.values.set('a', 5);
+      cpu.values.set('b', 5);
+      await clock.advance(100);
+      expect(fired).toEqual([['b', 'cpu']]);
+    });
+  });
+
+  describe('unwatch', () => {
+    it('stops the watch and leaves no timer once nothing is watched', async () => {
+      service.watch('a', { cpuSeconds: 2, wallSeconds: 2 }, record('a'));
+      await clock.advance(100);
+      service.unwatch('a');
+      expect(clock.pending()).toEqual([]);
+      cpu.values.set('a', 100);
+      await clock.advance(10_000);
+      expect(fired).toEqual([]);
+      expect(cpu.reads).toEqual(['a']);
+    });
+
+    it('is idempotent, and harmless for a container never watched', () => {
+      service.watch('a', { cpuSeconds: 2, wallSeconds: 2 }, record('a'));
+      service.unwatch('a');
+      service.unwatch('a');
+      service.unwatch('never');
+      expect(cpu.forgotten).toEqual(['a']);
+    });
+
+    it('keeps the timer while other containers are watched', async () => {
+      service.watch('a', { cpuSeconds: 30, wallSeconds: 90 }, record('a'));
+      service.watch('b', { cpuSeconds: 30, wallSeconds: 90 }, record('b'));
+      service.unwatch('a');
+      await clock.advance(100);
+      expect(cpu.reads).toEqual(['b']);
+      expect(clock.pending()).toEqual([2_100]);
+    });
+
+    it('suppresses a crossing found by a read that was in flight when unwatched', async () => {
+      let finishRead!: (reading: CpuReading) => void;
+      service.watch('a', { cpuSeconds: 2, wallSeconds: 60 }, record('a'));
+      cpu.values.set('a', () => new Promise((resolve) => (finishRead = resolve)));
+      await clock.advance(100);
+      service.unwatch('a');
+      finishRead({ kind: 'usage', cpuSeconds: 3, source: 'cgroup' });
+      await flush();
+      expect(fired).toEqual([]);
+      expect(clock.pending()).toEqual([]);
+    });
+
+    it('reports to the newest handler when a container is watched again', async () => {
+      service.watch('a', { cpuSeconds: 2, wallSeconds: 60 }, () => fired.push(['old', 'cpu']));
+      service.watch('a', { cpuSeconds: 2, wallSeconds: 60 }, record('a'));
+      cpu.values.set('a', 3);
+      await clock.advance(100);
+      expect(fired).toEqual([['a', 'cpu']]);
+    });
+  });
+
+  describe('failures', () => {
+    it('a failing read for one container does not affect the others', async () => {
+      service.watch('broken', { cpuSeconds: 2, wallSeconds: 60 }, record('broken'));
+      service.watch('over', { cpuSeconds: 2, wallSeconds: 60 }, record('over'));
+      service.watch('fine', { cpuSeconds: 30, wallSeconds: 60 }, record('fine'));
+      cpu.values.set('broken', () => Promise.reject(new Error('EIO')));
+      cpu.values.set('over', 2.5);
+      await clock.advance(100);
+      expect(fired).toEqual([['over', 'cpu']]);
+      // the broken container's usage is unknown: it is read again after the minimum period
+      expect(clock.pending()).toEqual([200]);
+      cpu.values.set('broken', 2.1);
+      await clock.advance(100);
+      expect(fired).toEqual([['over', 'cpu'], ['broken', 'cpu']]);
+    });
+
+    it('a container that is gone is skipped without error and only its wall time is left', async () => {
+      service.watch('dead', { cpuSeconds: 2, wallSeconds: 60 }, record('dead'));
+      cpu.values.set('dead', 1.99);
+      await clock.advance(100);
+      cpu.values.set('dead', 'gone');
+      await clock.advance(100);
+      expect(fired).toEqual([]);
+      expect(clock.pending()).toEqual([2_200]);
+    });
+  });
+
+  it('drops everything when the module stops', async () => {
+    service.watch('a', { cpuSeconds: 2, wallSeconds: 2 }, record('a'));
+    service.onModuleDestroy();
+    expect(clock.pending()).toEqual([]);
+    await clock.advance(5_000);
+    expect(fired).toEqual([]);
+  });
+});
