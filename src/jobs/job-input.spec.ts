@@ -47,6 +47,11 @@ describe('parseJobParameters', () => {
       memoryMiB: 20,
     });
     expect(parseJobParameters({ limits: { time: 10, hard_time: 12 } }, options).limits.wallSeconds).toBe(12);
+    expect(parseJobParameters({ limits: { time: '30', memory: '100', hard_time: '' } }, options).limits).toEqual({
+      cpuSeconds: 30,
+      wallSeconds: 90,
+      memoryMiB: 100,
+    });
   });
 
   it('interactive jobs get 30 minutes for both limits', () => {

@@ -51,8 +51,9 @@ export function parseJobParameters(
 
 function readNumber(map: Record<string, unknown>, key: string, fallback: number): number {
   const raw = map[key];
-  if (raw === undefined || raw === null) return fallback;
-  const value = typeof raw === 'bigint' ? Number(raw) : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  // Task files often say `hard_time: ""`: empty means "not set", as Python's `value or default` reads it.
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return fallback;
+  const value = typeof raw === 'bigint' ? Number(raw) : typeof raw === 'string' ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new JobRejected(`The task parameters cannot be read: limits.${key} must be a non-negative number, not ${JSON.stringify(String(raw))}.`);
   }

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# `npm run demo`: from a fresh clone, installs what is needed, builds the sample image and the agent, then grades the
+# sample course through an embedded backend (or serves the backend named by AGENT_BACKEND_ADDR).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d node_modules/@nestjs/core ] || npm ci --no-audit --no-fund
+bash scripts/ensure-docker.sh
+bash scripts/build-sample-image.sh
+npm run --silent build
+exec node dist/demo/demo.js
