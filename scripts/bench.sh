@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# `npm run bench`: measured numbers, not tests. Part 1: job latency/throughput against the Engine-API floor.
+# Part 2: the cost and precision of limit watching (cgroup sweep vs one Docker stats stream per container).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d node_modules/@nestjs/core ] || npm ci --no-audit --no-fund
+bash scripts/ensure-docker.sh
+bash scripts/build-test-images.sh
+bash scripts/build-sample-image.sh
+npm run --silent build
+echo "== part 1: job latency and throughput"
+node dist/bench/bench.js
+echo
+echo "== part 2: limit watching"
+node scripts/bench-watch.mjs
