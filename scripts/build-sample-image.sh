@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 IMAGE=inginious-agent-sample/default:latest
 SUITE=bookworm
-PACKAGES=python3,python3-msgpack
+PACKAGES=python3,python3-msgpack,openssh-server
 HASH_LABEL=org.inginious.agent.sample.hash
 CACHE=.cache
 

@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import type { AgentConfig } from './config/agent-config';
 import { BackendHandlersModule } from './backend/backend-handlers.module';
 import { ConfigModule } from './config/config.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { LoggingModule } from './logging/logging.module';
 
 @Module({})
@@ -10,7 +11,7 @@ export class AppModule {
   static forRoot(config: AgentConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, ScheduleModule.forRoot(), BackendHandlersModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule, ScheduleModule.forRoot(), BackendHandlersModule, LifecycleModule],
     };
   }
 }

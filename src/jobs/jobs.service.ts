@@ -29,6 +29,8 @@ const OUTPUT_DRAIN_MS = 2000;
 /** The grading job lifecycle (behaviour.md "Job lifecycle"), from BackendNewJob to the call that closes it. */
 @Injectable()
 export class JobsService implements OnModuleInit {
+  private shuttingDown = false;
+
   constructor(
     @InjectPinoLogger(JobsService.name) private readonly logger: PinoLogger,
     private readonly config: AgentConfig,
@@ -55,6 +57,12 @@ export class JobsService implements OnModuleInit {
   /** Takes a job from the backend. Never throws: every job gets exactly one AgentJobDone. */
   start(request: BackendNewJob): void {
     void this.sender.send({ job_id: request.job_id, '@type': 'AgentJobStarted' });
+    if (this.shuttingDown) {
+      this.logger.info({ jobId: request.job_id }, 'job refused: the agent is shutting down');
+      const text = 'The grading agent is shutting down: the job was not run. Please submit again.';
+      void this.sender.send(buildJobDone(request.job_id, { kind: 'crash', text }, new RunningJob(request).inputState, false));
+      return;
+    }
     if (this.jobs.has(request.job_id)) {
       this.logger.warn({ jobId: request.job_id }, 'a job with this id is already running; the new one is refused');
       const text = 'A job with the same id is already running on this agent.';
@@ -68,6 +76,11 @@ export class JobsService implements OnModuleInit {
       'job received',
     );
     this.launch(job).catch((error: unknown) => this.failLaunch(job, error));
+  }
+
+  /** Shutdown has begun: every job received from now on is answered at once with a crash. */
+  stopTakingJobs(): void {
+    this.shuttingDown = true;
   }
 
   kill(request: BackendKillJob): void {

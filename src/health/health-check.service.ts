@@ -1,0 +1,101 @@
+import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { AgentConfig } from '../config/agent-config';
+import { DockerEvents } from '../docker/docker-events.service';
+import { DockerGateway } from '../docker/docker.gateway';
+import type { OwnedContainer } from '../docker/docker.types';
+import { JobsService } from '../jobs/jobs.service';
+import { RunningJobs } from '../jobs/running-jobs.registry';
+import { EMPTY_MEMORY, planReconciliation, type ReconciliationMemory, type TrackedContainer } from './reconciliation-plan';
+
+const INTERVAL_NAME = 'docker-health-check';
+
+/**
+ * The scheduled health check (behaviour.md "Docker state"): keeps the event subscription open, closes as a crash the
+ * jobs whose container Docker lost, and removes this agent's containers that no job owns. Docker errors are logged and
+ * the next check tries again; a check that is still running when the next is due makes that one skip.
+ */
+@Injectable()
+export class HealthCheck implements OnApplicationBootstrap, OnModuleDestroy {
+  private memory: ReconciliationMemory = EMPTY_MEMORY;
+  private checking = false;
+
+  constructor(
+    @InjectPinoLogger(HealthCheck.name) private readonly logger: PinoLogger,
+    private readonly config: AgentConfig,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly registry: RunningJobs,
+    private readonly jobs: JobsService,
+    private readonly docker: DockerGateway,
+    private readonly events: DockerEvents,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const interval = setInterval(() => void this.check(), this.config.healthPeriodS * 1000);
+    this.scheduler.addInterval(INTERVAL_NAME, interval);
+  }
+
+  onModuleDestroy(): void {
+    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
+  }
+
+  async check(): Promise<void> {
+    if (this.checking) {
+      this.logger.debug('health check skipped: the previous one is still running');
+      return;
+    }
+    this.checking = true;
+    try {
+      await this.checkEventStream();
+      await this.reconcileContainers();
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private async checkEventStream(): Promise<void> {
+    if (this.events.isAlive()) return;
+    this.logger.warn('docker event stream is down: reopening it now');
+    await this.events.ensureOpen().catch((error: unknown) => this.logger.warn({ err: error }, 'docker event stream still down'));
+  }
+
+  private async reconcileContainers(): Promise<void> {
+    let containers: OwnedContainer[];
+    try {
+      containers = await this.docker.listOwnContainers();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'health check could not list the containers; next check tries again');
+      return;
+    }
+    const open = this.registry.all();
+    const tracked: TrackedContainer[] = open
+      .filter((job) => job.containerId !== undefined && !job.closing && !job.died)
+      .map((job) => ({ containerId: job.containerId as string, jobId: job.id }));
+    const plan = planReconciliation(
+      { tracked, openJobIds: new Set(open.map((job) => job.id)), containers },
+      this.memory,
+      Date.now(),
+      this.config.healthGraceS * 1000,
+    );
+    this.memory = plan.memory;
+    for (const lost of plan.vanished) this.closeVanished(lost);
+    await Promise.all(plan.remove.map((container) => this.removeOrphan(container)));
+  }
+
+  private closeVanished({ containerId, jobId }: TrackedContainer): void {
+    const job = this.registry.findByContainer(containerId);
+    if (!job || job.closing) return;
+    this.logger.warn({ jobId, containerId }, 'grading container gone from Docker: job closed as a crash');
+    this.jobs.containerVanished(job);
+  }
+
+  private async removeOrphan(container: OwnedContainer): Promise<void> {
+    try {
+      await this.docker.remove(container.id);
+      this.logger.info({ containerId: container.id, jobId: container.jobId, state: container.state }, 'removed a container of this agent that no job owns');
+    } catch (error) {
+      this.logger.warn({ err: error, containerId: container.id }, 'could not remove a container that no job owns');
+    }
+  }
+}

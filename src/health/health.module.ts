@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { DockerModule } from '../docker/docker.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { HealthCheck } from './health-check.service';
+
+/** The scheduled Docker health check. Needs ScheduleModule.forRoot() in the application. */
+@Module({
+  imports: [DockerModule, JobsModule],
+  providers: [HealthCheck],
+})
+export class HealthModule {}
