@@ -3,12 +3,16 @@
 // agent's way), on the local engine. Uses the compiled agent: `npm run build && node scripts/bench-watch.mjs [seconds]`.
 // Env: BENCH_WATCH_SECONDS (per watching method, default 60), BENCH_WATCH_CONTAINERS (default 8), BENCH_WATCH_TRIALS (default 3).
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const require = createRequire(import.meta.url);
 const dist = new URL('../dist/', import.meta.url).pathname;
+if (!existsSync(`${dist}timeouts/timeouts.service.js`)) {
+  console.error('dist/ has no compiled agent: run `npm run build` first');
+  process.exit(1);
+}
 const { AgentConfig } = require(`${dist}config/agent-config.js`);
 const { DockerGateway } = require(`${dist}docker/docker.gateway.js`);
 const { LABEL_AGENT_ID } = require(`${dist}docker/docker.labels.js`);
@@ -134,7 +138,7 @@ async function measure(processes, run) {
   const before = Object.fromEntries(Object.entries(processes).map(([k, pids]) => [k, sum(pids)]));
   const work = await run();
   const used = Object.fromEntries(Object.entries(processes).map(([k, pids]) => [k, sum(pids) - before[k]]));
-  return { ...used, total: Object.values(used).reduce((a, b) => a + b, 0), work };
+  return { ...used, work };
 }
 
 async function watchIdle(ids, seconds, settings, pretendRemote) {
@@ -187,19 +191,15 @@ async function killTrial() {
   return { atReport, atDeath };
 }
 
-
 /** Per phase: the quietest of its slices in CPU milliseconds per second, per process group; the work summed. */
 function printTable(phases, slices, sliceSeconds) {
-  const keys = ['agent', 'dockerd', 'containerd', 'shims', 'total'];
-  const header = ['watching', ...keys, 'work'];
+  const keys = ['agent', 'dockerd', 'containerd', 'shims'];
+  const header = ['watching', ...keys, 'total', 'work'];
   const lines = phases.map(({ name }, i) => {
+    const quietest = keys.map((k) => (1000 * Math.min(...slices[i].map((slice) => slice[k]))) / sliceSeconds);
     const work = slices[i].reduce((total, slice) => total + (slice.work?.count ?? 0), 0);
     const unit = slices[i][0].work?.unit ?? '';
-    return [
-      name,
-      ...keys.map((k) => ((1000 * Math.min(...slices[i].map((slice) => slice[k]))) / sliceSeconds).toFixed(1)),
-      unit ? `${work} ${unit}` : '',
-    ];
+    return [name, ...[...quietest, quietest.reduce((a, b) => a + b, 0)].map((v) => v.toFixed(1)), unit ? `${work} ${unit}` : ''];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const format = (cells) =>
@@ -232,7 +232,7 @@ async function main() {
   for (let round = 0; round < rounds; round++) {
     for (const [i, phase] of phases.entries()) slices[i].push(await measure(processes, () => phase.run(sliceSeconds)));
   }
-  console.log('CPU milliseconds per second, quietest slice (10 = 1 % of one CPU):');
+  console.log(`CPU milliseconds per second, quietest slice per process group (10 = 1 % of one CPU; resolution ${(1000 / CLK_TCK / sliceSeconds).toFixed(1)}):`);
   printTable(phases, slices, sliceSeconds);
 
   console.log(`\nkill precision: busy loop, cpuSeconds limit 2, ${TRIALS} trials`);

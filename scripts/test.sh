@@ -17,6 +17,8 @@ npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/vites
 node -e '
   const r = require("./.cache/vitest-report.json");
   const skipped = r.numPendingTests + r.numTodoTests;
-  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+  // a file that fails before its tests run counts as a failure too
+  const failed = Math.max(r.numFailedTests, r.numFailedTestSuites);
+  console.log(`tests: ${r.numPassedTests} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' || true
 exit "$status"

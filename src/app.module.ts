@@ -4,6 +4,7 @@ import type { AgentConfig } from './config/agent-config';
 import { BackendHandlersModule } from './backend/backend-handlers.module';
 import { ConfigModule } from './config/config.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { StudentContainersModule } from './student-containers/student-containers.module';
 import { LoggingModule } from './logging/logging.module';
 
 @Module({})
@@ -11,7 +12,14 @@ export class AppModule {
   static forRoot(config: AgentConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, ScheduleModule.forRoot(), BackendHandlersModule, LifecycleModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(),
+        ScheduleModule.forRoot(),
+        BackendHandlersModule,
+        LifecycleModule,
+        StudentContainersModule,
+      ],
     };
   }
 }

@@ -90,6 +90,12 @@ export class DockerGateway {
     }
   }
 
+  /** The container's SecurityOpt (SELinux label options); a student container gets its parent's. */
+  async securityOptions(id: string): Promise<string[]> {
+    const c = await this.api.getContainer(id).inspect();
+    return c.HostConfig?.SecurityOpt ?? [];
+  }
+
   /** Every container (running or not) labelled as this agent's. */
   async listOwnContainers(): Promise<OwnedContainer[]> {
     const list = await this.api.listContainers({

@@ -40,6 +40,7 @@ export class HealthCheck implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
   }
 
+  /** Never rejects. */
   async check(): Promise<void> {
     if (this.checking) {
       this.logger.debug('health check skipped: the previous one is still running');
@@ -49,6 +50,8 @@ export class HealthCheck implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       await this.checkEventStream();
       await this.reconcileContainers();
+    } catch (error) {
+      this.logger.error({ err: error }, 'health check failed; next check tries again');
     } finally {
       this.checking = false;
     }

@@ -14,6 +14,6 @@ import { RunningJobs } from './running-jobs.registry';
 @Module({
   imports: [BackendModule, DockerModule, EnvironmentsModule, PortsModule, TimeoutsModule],
   providers: [JobsService, JobCompletion, RunningJobs, JobFolders, JobHooks, EngineFacts],
-  exports: [JobsService, RunningJobs, JobHooks, JobFolders],
+  exports: [JobsService, RunningJobs, JobHooks, JobFolders, EngineFacts],
 })
 export class JobsModule {}

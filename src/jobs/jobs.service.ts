@@ -9,6 +9,8 @@ import { DockerGateway } from '../docker/docker.gateway';
 import type { ContainerEvent } from '../docker/docker.types';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
 import { PortPool } from '../ports/port-pool';
+import { PortsExhaustedError } from '../ports/ports-exhausted.error';
+import { sshRefusal } from '../ssh/ssh-permission';
 import { TimeoutsService } from '../timeouts/timeouts.service';
 import { EngineFacts } from './engine-facts';
 import { gradingContainerBody } from './grading-container-body';
@@ -104,9 +106,10 @@ export class JobsService implements OnModuleInit {
   }
 
   private failLaunch(job: RunningJob, error: unknown): void {
-    const rejected = error instanceof JobRejected;
+    // Refusals the job's own settings or a full port pool explain: a clear text, not an agent error.
+    const rejected = error instanceof JobRejected || error instanceof PortsExhaustedError;
     if (!rejected) this.logger.error({ jobId: job.id, err: error }, 'job failed to start');
-    const text = rejected ? error.message : `The agent could not run the job: ${(error as Error)?.message ?? String(error)}`;
+    const text = rejected ? (error as Error).message : `The agent could not run the job: ${(error as Error)?.message ?? String(error)}`;
     job.stop({ kind: 'crash', text });
     if (job.containerId) void this.killContainer(job);
     else void this.completion.close(job);
@@ -129,6 +132,9 @@ export class JobsService implements OnModuleInit {
       interactive: containerPorts.length > 0,
       maxMemoryMiB: facts.maxMemoryMiBPerJob,
     });
+    job.parameters = parameters;
+    const sshRefused = sshDebug ? sshRefusal(this.config.sshAllowed, parameters) : undefined;
+    if (sshRefused) throw new JobRejected(sshRefused);
     job.ports = this.ports.acquire(containerPorts.length);
     job.folder = await this.folders.prepare(location);
     if (job.stopReason) return this.completion.close(job);

@@ -2,6 +2,7 @@ import type { BackendNewJob } from '../backend/backend.messages';
 import type { ContainerLink } from '../container-link/container-link';
 import type { GradingEnvironment } from '../environments/grading-environment';
 import type { JobFolderPaths } from './job-folder';
+import type { JobParameters } from './job-parameters';
 
 /** Why the agent stopped a job's container itself (this outcome wins over whatever the container said). */
 export type StopReason = { kind: 'killed' | 'timeout' | 'overflow' } | { kind: 'crash'; text: string };
@@ -12,6 +13,8 @@ export class RunningJob {
   readonly inputState: string;
   readonly startedAt = Date.now();
   environment?: GradingEnvironment;
+  /** the parsed environment_parameters, limits included (student containers are capped by them) */
+  parameters?: JobParameters;
   folder?: JobFolderPaths;
   containerId?: string;
   link?: ContainerLink;

@@ -15,7 +15,7 @@ export interface WatchProgress {
  * The earliest moment any watched container could cross a limit. A container burns at most `cpuCount` CPU-seconds per
  * second, so one with H CPU-seconds left cannot cross before H / cpuCount seconds after its reading.
  */
-export function earliestCrossingMs(watches: Iterable<WatchProgress>, cpuCount: number, nowMs: number): number {
+function earliestCrossingMs(watches: Iterable<WatchProgress>, cpuCount: number, nowMs: number): number {
   let earliest = Infinity;
   for (const watch of watches) {
     earliest = Math.min(earliest, watch.wallDeadlineMs);

@@ -9,6 +9,8 @@ export class SweepSettings {
     readonly maxPeriodMs: number,
     /** The most CPU-seconds per second a container can burn. */
     readonly cpuCount: number,
+    /** A read taking longer counts as failed, so one stuck Docker request cannot stall the sweep for every container. */
+    readonly readTimeoutMs = 2_000,
   ) {}
 
   static forThisHost(): SweepSettings {

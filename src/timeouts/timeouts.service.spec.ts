@@ -10,7 +10,6 @@ import type { ExceededReason } from './watch-limits';
 class FakeClock extends Clock {
   private time = 0;
   private timers: { dueMs: number; callback: () => void; cancelled: boolean }[] = [];
-  readonly delays: number[] = [];
 
   now(): number {
     return this.time;
@@ -19,7 +18,6 @@ class FakeClock extends Clock {
   setTimer(callback: () => void, delayMs: number): TimerHandle {
     const timer = { dueMs: this.time + delayMs, callback, cancelled: false };
     this.timers.push(timer);
-    this.delays.push(delayMs);
     return { cancel: () => void (timer.cancelled = true) };
   }
 
@@ -48,10 +46,14 @@ const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 class FakeCpuUsage {
   readonly values = new Map<string, number | 'gone' | (() => Promise<CpuReading>)>();
   readonly reads: string[] = [];
+  readonly readTimes: number[] = [];
   readonly forgotten: string[] = [];
+
+  constructor(private readonly clock: Clock) {}
 
   async read(containerId: string): Promise<CpuReading> {
     this.reads.push(containerId);
+    this.readTimes.push(this.clock.now());
     const value = this.values.get(containerId) ?? 0;
     if (typeof value === 'function') return value();
     if (value === 'gone') return { kind: 'gone' };
@@ -72,7 +74,7 @@ describe('TimeoutsService', () => {
 
   beforeEach(() => {
     clock = new FakeClock();
-    cpu = new FakeCpuUsage();
+    cpu = new FakeCpuUsage(clock);
     fired = [];
     const logger = new PinoLogger({ pinoHttp: { level: 'silent' } });
     service = new TimeoutsService(cpu as unknown as ContainerCpuUsage, clock, new SweepSettings(100, 2_000, 2), logger);
@@ -142,8 +144,9 @@ describe('TimeoutsService', () => {
       await clock.advance(5_000);
       expect(firedAtMs).toBeGreaterThanOrEqual(2_000);
       expect(firedAtMs).toBeLessThanOrEqual(2_100);
-      expect(clock.delays.slice(0, 4)).toEqual([100, 950, 475, 237.5]);
-      expect(Math.min(...clock.delays)).toBe(100);
+      const gaps = cpu.readTimes.map((t, i) => t - (cpu.readTimes[i - 1] ?? 0));
+      expect(gaps.slice(0, 4)).toEqual([100, 950, 475, 237.5]);
+      expect(Math.min(...gaps)).toBe(100);
       expect(cpu.reads.length).toBeLessThan(15);
     });
   });
@@ -253,6 +256,18 @@ describe('TimeoutsService', () => {
       cpu.values.set('broken', 2.1);
       await clock.advance(100);
       expect(fired).toEqual([['over', 'cpu'], ['broken', 'cpu']]);
+    });
+
+    it('a read that never answers counts as failed after the read timeout, and the others are still checked', async () => {
+      service.watch('stuck', { cpuSeconds: 2, wallSeconds: 60 }, record('stuck'));
+      service.watch('over', { cpuSeconds: 2, wallSeconds: 60 }, record('over'));
+      cpu.values.set('stuck', () => new Promise(() => {}));
+      cpu.values.set('over', 2.5);
+      await clock.advance(100);
+      expect(fired).toEqual([]);
+      await clock.advance(2_000);
+      expect(fired).toEqual([['over', 'cpu']]);
+      expect(clock.pending()).toEqual([2_200]);
     });
 
     it('a container that is gone is skipped without error and only its wall time is left', async () => {

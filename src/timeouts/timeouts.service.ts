@@ -99,10 +99,17 @@ export class TimeoutsService implements OnModuleDestroy {
   }
 
   private async readSafely(containerId: string): Promise<SweepRead> {
+    let timer: TimerHandle | undefined;
+    const timeout = new Promise<SweepRead>((resolve) => {
+      const error = new Error(`CPU read took more than ${this.settings.readTimeoutMs} ms`);
+      timer = this.clock.setTimer(() => resolve({ kind: 'failed', error }), this.settings.readTimeoutMs);
+    });
     try {
-      return await this.cpuUsage.read(containerId);
+      return await Promise.race([this.cpuUsage.read(containerId), timeout]);
     } catch (error) {
       return { kind: 'failed', error };
+    } finally {
+      timer?.cancel();
     }
   }
 

@@ -1,7 +1,9 @@
-import { Module } from '@nestjs/common';
 import type { INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppModule } from '../../src/app.module';
 import { backendMicroserviceOptions } from '../../src/backend/backend.module';
@@ -13,22 +15,18 @@ import { decode, encode } from '../../src/msgpack/msgpack.codec';
 import { FakeBackend } from '../support/fake-backend';
 import { fixtureBytes } from '../support/fixtures';
 
-// The transport is under test, not Jobs: JobsModule is replaced by one that only provides the (overridden) JobsService.
-vi.mock('../../src/jobs/jobs.service', () => ({ JobsService: class JobsService {} }));
-vi.mock('../../src/jobs/jobs.module', async () => {
-  const { JobsService: Jobs } = await import('../../src/jobs/jobs.service');
-  class JobsModule {}
-  Module({ providers: [Jobs], exports: [Jobs] })(JobsModule);
-  return { JobsModule };
-});
-
 const SILENCE_MS = 1500;
 const fixtureHello = decode(fixtureBytes('backend', '001-agent-to-backend-AgentHello.msgpack')) as Record<string, unknown>;
 
 describe('backend transport against a real ZeroMQ ROUTER', () => {
   let backend: FakeBackend;
   let app: INestMicroservice;
-  const jobs = { start: vi.fn<(m: BackendNewJob) => void>(), kill: vi.fn<(m: BackendKillJob) => void>() };
+  // The transport is under test, not Jobs: the handlers' JobsService is a spy.
+  const jobs = {
+    start: vi.fn<(m: BackendNewJob) => void>(),
+    kill: vi.fn<(m: BackendKillJob) => void>(),
+    stopTakingJobs: vi.fn(),
+  };
   const catalog = { refresh: vi.fn(async () => undefined), announce: vi.fn(() => fixtureHello.available_environments) };
 
   beforeAll(async () => {
@@ -39,6 +37,8 @@ describe('backend transport against a real ZeroMQ ROUTER', () => {
       AGENT_CONCURRENCY: String(fixtureHello.available_job_slots),
       AGENT_BACKEND_SILENCE_MS: String(SILENCE_MS),
       AGENT_LOG_LEVEL: 'error',
+      AGENT_TMP_DIR: mkdtempSync(join(tmpdir(), 'backend-transport-')),
+      AGENT_ID: `backend-transport-${process.pid}`,
     });
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
       .overrideProvider(EnvironmentCatalog)

@@ -5,6 +5,7 @@ import { ConfigModule } from '../../src/config/config.module';
 import { EnvironmentCatalog } from '../../src/environments/environment-catalog.service';
 import { EnvironmentsModule } from '../../src/environments/environments.module';
 import { buildGradingTestImage, ensureTestBaseImage, removeTestImages, waitForNextSecond } from '../support/grading-test-images';
+import { LoggingModule } from '../../src/logging/logging.module';
 
 const RUN = `${process.pid}-${Date.now()}`;
 const NAME = `it-env-${RUN}`;
@@ -43,9 +44,7 @@ describe('EnvironmentCatalog against Docker', () => {
     built.push(otherName);
 
     const config = parseAgentConfig({ AGENT_BACKEND_ADDR: 'tcp://127.0.0.1:2001', AGENT_ID: `env-it-${RUN}`, AGENT_LOG_LEVEL: 'warn' });
-    // nestjs-pino makes providers only for the @InjectPinoLogger contexts declared before it is loaded
-    const { LoggingModule } = await import('../../src/logging/logging.module');
-    moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), LoggingModule, EnvironmentsModule] }).compile();
+    moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(), EnvironmentsModule] }).compile();
     await moduleRef.init();
     catalog = moduleRef.get(EnvironmentCatalog);
   });

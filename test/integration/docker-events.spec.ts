@@ -10,6 +10,7 @@ import { DockerModule } from '../../src/docker/docker.module';
 import type { ContainerCreateBody, ContainerEvent } from '../../src/docker/docker.types';
 import { formatSince, RESUME_OVERLAP_NANOS } from '../../src/docker/event-resume-cursor';
 import { ensureTestBaseImage, TEST_BASE_IMAGE, TEST_LABEL } from '../support/grading-test-images';
+import { LoggingModule } from '../../src/logging/logging.module';
 
 const AGENT_ID = `events-it-${process.pid}-${Date.now()}`;
 
@@ -57,9 +58,7 @@ describe('DockerEvents against Docker', () => {
   beforeAll(async () => {
     ensureTestBaseImage();
     const config = parseAgentConfig({ AGENT_BACKEND_ADDR: 'tcp://127.0.0.1:2001', AGENT_ID, AGENT_LOG_LEVEL: 'warn' });
-    // nestjs-pino makes providers only for the @InjectPinoLogger contexts declared before it is loaded
-    const { LoggingModule } = await import('../../src/logging/logging.module');
-    moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), LoggingModule, DockerModule] }).compile();
+    moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(), DockerModule] }).compile();
     gateway = moduleRef.get(DockerGateway);
     const open = gateway.openContainerEventStream.bind(gateway);
     vi.spyOn(gateway, 'openContainerEventStream').mockImplementation(async (since) => {

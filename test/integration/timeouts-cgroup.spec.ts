@@ -13,6 +13,7 @@ import { DockerStatsCpuReader } from '../../src/timeouts/docker-stats-cpu-reader
 import { TimeoutsModule } from '../../src/timeouts/timeouts.module';
 import { TimeoutsService } from '../../src/timeouts/timeouts.service';
 import type { ExceededReason } from '../../src/timeouts/watch-limits';
+import { LoggingModule } from '../../src/logging/logging.module';
 
 const IMAGE = 'inginious-agent-test/busybox:latest';
 const AGENT_ID = `timeouts-it-${process.pid}-${Date.now()}`;
@@ -80,9 +81,7 @@ describe('TimeoutsService against the real engine (cgroup path)', () => {
 
   beforeAll(async () => {
     execFileSync('bash', [resolve(__dirname, '../../scripts/build-test-images.sh')], { stdio: 'inherit' });
-    // Loaded after the services: nestjs-pino makes providers only for the @InjectPinoLogger contexts already declared.
-    const { LoggingModule } = await import('../../src/logging/logging.module');
-    moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(testConfig()), LoggingModule, TimeoutsModule] })
+    moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(testConfig()), LoggingModule.forRoot(), TimeoutsModule] })
       .overrideProvider(DockerEvents)
       .useValue({})
       .compile();

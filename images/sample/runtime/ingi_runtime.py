@@ -6,17 +6,18 @@ length followed by a msgpack map. The agent sends one `start` frame; we run the 
 unprivileged user, then answer with exactly one `result` frame and exit. Our real stdout carries
 nothing but frames: fd 1 is pointed at stderr right away and frames go to a private copy of it.
 
-Where run_student will plug in (not built yet): the stdin reader thread already keeps reading after
-`start` and hands every frame to `Runtime.on_agent_message`; a `run_student` command will reach the
-runtime through a unix socket (planned: /.ingi/runtime.sock), the runtime will write the
-`run_student` frame with `Runtime.send` (thread-safe) and route `run_student_started` /
-`run_student_retval` back to the waiting command by `socket_id`.
+run_student: the `run_student` command (ingi_run_student.py) connects to the control socket
+/.ingi/runtime.sock; the runtime writes its frames to the agent with `Runtime.send` (thread-safe), and
+the stdin reader thread routes the agent's answers (`run_student_started`, `run_student_retval`, and
+relayed `stdout`/`stderr`) back to the waiting command by `socket_id`.
 """
 import base64
 import io
+import json
 import os
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import tarfile
@@ -31,11 +32,17 @@ from ingi_common import (  # noqa: E402
     ARCHIVE_DIR, HOOKS_MARKER, INPUT_FILE, LENGTH, STATE_DIR, STORE_FILE, WORKER_GID, WORKER_UID,
     encode_frame, read_store,
 )
+from ingi_link import LINK_INFO, RUNTIME_SOCKET, recv_frame, send_frame  # noqa: E402
+from ingi_ssh import start_sshd, wait_for_session  # noqa: E402
 
 MAX_IN_FRAME = 64 << 20       # larger announced frames from the agent are refused
 MAX_DEBUG_OUTPUT = 1 << 20    # stdout/stderr returned in debug mode are cut to this many bytes each
 MAX_ARCHIVE = 16 << 20        # a bigger archive is dropped (and logged)
 RUN_FILE = "/task/run"
+# What a run_student command may ask the runtime to pass on to the agent.
+FORWARDED_TO_AGENT = ("run_student", "run_student_init", "stdin", "student_signal", "ssh_student")
+# What the agent sends about a student container, routed to its command by socket_id.
+ROUTED_TO_COMMAND = ("run_student_started", "run_student_retval", "stdout", "stderr")
 
 
 def log(message):
@@ -79,6 +86,8 @@ class Runtime:
         self.out_lock = threading.Lock()
         self.reader = FrameReader(0)
         self.child = None
+        self.commands = {}  # socket_id -> connection of the run_student command waiting for it
+        self.commands_lock = threading.Lock()
 
     # ---- agent link -------------------------------------------------------------------------
     def send(self, message):
@@ -116,8 +125,58 @@ class Runtime:
 
     def on_agent_message(self, message):
         kind = message.get("type") if isinstance(message, dict) else None
-        # run_student_started / run_student_retval will be routed here to the waiting run_student command.
-        log("ignoring message %r (not supported by this image yet)" % (kind,))
+        if kind not in ROUTED_TO_COMMAND:
+            log("ignoring message %r" % (kind,))
+            return
+        with self.commands_lock:
+            connection = self.commands.get(message.get("socket_id"))
+        if connection is None:
+            log("no run_student command waits for socket %r: %s ignored" % (message.get("socket_id"), kind))
+            return
+        try:
+            send_frame(connection, message)
+        except OSError as e:
+            log("run_student command for socket %r is gone (%s)" % (message.get("socket_id"), e))
+
+    # ---- run_student commands -------------------------------------------------------------------
+    def serve_run_student(self, start):
+        with open(LINK_INFO, "w") as f:
+            # generation 3 on a runtime without a shared kernel: student containers are reached through the agent
+            json.dump({"relay": start.get("shared_kernel", True) is False}, f)
+        os.chmod(LINK_INFO, 0o644)
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(RUNTIME_SOCKET)
+        os.chmod(RUNTIME_SOCKET, 0o666)
+        server.listen(16)
+        threading.Thread(target=self.accept_commands, args=(server,), name="run_student", daemon=True).start()
+
+    def accept_commands(self, server):
+        while True:
+            connection, _ = server.accept()
+            threading.Thread(target=self.serve_command, args=(connection,), daemon=True).start()
+
+    def serve_command(self, connection):
+        socket_id = None
+        try:
+            while True:
+                message = recv_frame(connection)
+                if not isinstance(message, dict):
+                    return
+                if message.get("type") not in FORWARDED_TO_AGENT:
+                    log("run_student command sent %r: ignored" % (message.get("type"),))
+                    continue
+                if message.get("type") == "run_student":
+                    socket_id = message.get("socket_id")
+                    with self.commands_lock:
+                        self.commands[socket_id] = connection
+                self.send(message)
+        except (OSError, ValueError) as e:
+            log("run_student command link broken (%s)" % e)
+        finally:
+            with self.commands_lock:
+                if self.commands.get(socket_id) is connection:
+                    del self.commands[socket_id]
+            connection.close()
 
     # ---- job ----------------------------------------------------------------------------------
     def prepare(self, start):
@@ -197,13 +256,13 @@ class Runtime:
 
         if not isinstance(start.get("input", {}), dict):
             return self.finish({"result": "crash", "text": "The start message had no input map."})
-        if debug == "ssh":
-            return self.finish({"result": "crash",
-                                "text": "SSH debugging is not available in the sample grading image."})
         try:
             self.prepare(start)
+            self.serve_run_student(start)
         except OSError as e:
             return self.finish({"result": "crash", "text": "The grading container could not prepare the job: %s" % e})
+        if debug == "ssh":
+            self.ssh_debug()
 
         argv = self.command_line(start)
         if argv is None:
@@ -232,6 +291,17 @@ class Runtime:
         if archive is not None and result["result"] not in ("crash",):
             result["archive"] = archive
         return self.finish(result)
+
+    def ssh_debug(self):
+        """Opens an SSH session for the worker, announces it, and grades once the user has come and gone."""
+        try:
+            password = start_sshd("worker")
+        except (OSError, subprocess.CalledProcessError) as e:
+            log("SSH server could not start (%s); grading without it" % e)
+            return
+        self.send({"type": "ssh_debug", "ssh_user": "worker", "ssh_key": password})
+        log("SSH debug session offered; waiting for it")
+        wait_for_session("worker")
 
     def finish(self, result):
         self.send({"type": "result", "result": result})

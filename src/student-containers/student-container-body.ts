@@ -1,0 +1,80 @@
+import { LABEL_AGENT_ID, LABEL_JOB_ID, LABEL_ROLE } from '../docker/docker.labels';
+import type { ContainerCreateBody } from '../docker/docker.types';
+import type { GradingEnvironment } from '../environments/grading-environment';
+import type { JobFolderPaths } from '../jobs/job-folder';
+import type { Runtime } from '../runtimes/runtime.types';
+
+/** Where the student container's network comes from (wire.md §4). */
+export type StudentNetwork = { kind: 'none' } | { kind: 'parent'; parentContainerId: string } | { kind: 'bridge'; sshHostPort: number };
+
+export interface StudentContainerPlan {
+  jobId: string;
+  agentId: string;
+  /** the image's environment (within the parent's environment type) */
+  environment: GradingEnvironment;
+  runtime: Runtime;
+  /** the parent job's environment type, given to generation-3 images */
+  parentEnvtype: string;
+  folder: JobFolderPaths;
+  /** host path of the socket file the grading container created */
+  socketPath: string;
+  memoryMiB: number;
+  network: StudentNetwork;
+  openFilesLimit: number;
+  pidsLimit: number;
+  cgroupV1: boolean;
+  /** the parent's SELinux options (generation 4): the same level lets both containers use the job's relabelled files */
+  securityOpt: string[];
+}
+
+/** POST /containers/create body for a student container (fixture gen4-runstudent/student-create-request.json). */
+export function studentContainerBody(plan: StudentContainerPlan): ContainerCreateBody {
+  const generation4 = plan.environment.generation === 4;
+  const bind = (host: string, target: string, readOnly = false) => {
+    const options = generation4 ? [readOnly ? 'ro' : '', 'Z'] : [readOnly ? 'ro' : 'rw'];
+    return `${host}:${target}:${options.filter(Boolean).join(',')}`;
+  };
+  const memoryBytes = plan.memoryMiB * 1024 * 1024;
+  const ssh = plan.network.kind === 'bridge' ? plan.network.sshHostPort : undefined;
+  return {
+    Image: plan.environment.imageId,
+    Cmd: generation4 ? ['_run_student_intern'] : ['_run_student_intern', plan.runtime.dockerRuntime, plan.parentEnvtype],
+    Labels: { [LABEL_AGENT_ID]: plan.agentId, [LABEL_JOB_ID]: plan.jobId, [LABEL_ROLE]: 'student' },
+    Tty: false,
+    OpenStdin: true,
+    StdinOnce: true,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    ...(ssh !== undefined ? { ExposedPorts: { '22/tcp': {} } } : {}),
+    HostConfig: {
+      Runtime: plan.runtime.dockerRuntime,
+      Memory: memoryBytes,
+      MemorySwap: memoryBytes,
+      ...(plan.cgroupV1 ? { MemorySwappiness: 0, OomKillDisable: true } : {}),
+      PidsLimit: plan.pidsLimit,
+      NetworkMode: networkMode(plan.network),
+      ...(ssh !== undefined ? { PortBindings: { '22/tcp': [{ HostPort: String(ssh) }] } } : {}),
+      Binds: [
+        bind(plan.folder.student, '/task/student'),
+        bind(`${plan.folder.student}/scripts`, '/task/student/scripts'),
+        bind(plan.socketPath, '/__parent.sock'),
+        bind(plan.folder.systemfiles, '/task/systemfiles', true),
+        bind(plan.folder.courseCommonStudent, '/course/common/student', true),
+      ],
+      Ulimits: [{ Name: 'nofile', Soft: plan.openFilesLimit, Hard: plan.openFilesLimit }],
+      ...(generation4 && plan.securityOpt.length > 0 ? { SecurityOpt: plan.securityOpt } : {}),
+    },
+  };
+}
+
+function networkMode(network: StudentNetwork): string {
+  switch (network.kind) {
+    case 'none':
+      return 'none';
+    case 'parent':
+      return `container:${network.parentContainerId}`;
+    case 'bridge':
+      return 'bridge';
+  }
+}
