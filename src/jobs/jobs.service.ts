@@ -21,7 +21,7 @@ import { checkTaskLocation } from './job-identifiers';
 import { buildJobDone } from './job-outcome';
 import { parseJobParameters } from './job-parameters';
 import { JobRejected } from './job-rejected.error';
-import { RunningJob, type StopReason } from './running-job';
+import { inputStateOf, RunningJob, type StopReason } from './running-job';
 import { RunningJobs } from './running-jobs.registry';
 import { startMessage } from './start-message';
 
@@ -60,16 +60,10 @@ export class JobsService implements OnModuleInit {
   start(request: BackendNewJob): void {
     void this.sender.send({ job_id: request.job_id, '@type': 'AgentJobStarted' });
     if (this.shuttingDown) {
-      this.logger.info({ jobId: request.job_id }, 'job refused: the agent is shutting down');
-      const text = 'The grading agent is shutting down: the job was not run. Please submit again.';
-      void this.sender.send(buildJobDone(request.job_id, { kind: 'crash', text }, new RunningJob(request).inputState, false));
-      return;
+      return this.refuse(request, 'The grading agent is shutting down: the job was not run. Please submit again.');
     }
     if (this.jobs.has(request.job_id)) {
-      this.logger.warn({ jobId: request.job_id }, 'a job with this id is already running; the new one is refused');
-      const text = 'A job with the same id is already running on this agent.';
-      void this.sender.send(buildJobDone(request.job_id, { kind: 'crash', text }, '', false));
-      return;
+      return this.refuse(request, 'A job with the same id is already running on this agent.');
     }
     const job = new RunningJob(request);
     this.jobs.add(job);
@@ -78,6 +72,12 @@ export class JobsService implements OnModuleInit {
       'job received',
     );
     this.launch(job).catch((error: unknown) => this.failLaunch(job, error));
+  }
+
+  /** Answers a job that will not run at all (the one running under the same id, if any, is left alone). */
+  private refuse(request: BackendNewJob, text: string): void {
+    this.logger.warn({ jobId: request.job_id, reason: text }, 'job refused');
+    void this.sender.send(buildJobDone(request.job_id, { kind: 'crash', text }, inputStateOf(request), false));
   }
 
   /** Shutdown has begun: every job received from now on is answered at once with a crash. */
@@ -211,7 +211,8 @@ export class JobsService implements OnModuleInit {
 
   private markDead(job: RunningJob): void {
     job.died = true;
-    if (job.outputEnded) {
+    // Output still in flight only matters when it can decide the outcome: not once the agent stopped the job itself.
+    if (job.outputEnded || job.stopReason) {
       void this.completion.close(job);
       return;
     }

@@ -29,12 +29,17 @@ export class RunningJob {
 
   constructor(readonly request: BackendNewJob) {
     this.id = request.job_id;
-    const state = request.inputdata['@state'];
-    this.inputState = typeof state === 'string' ? state : '';
+    this.inputState = inputStateOf(request);
   }
 
   /** The first reason wins: a job killed by the backend and then timing out is still "killed". */
   stop(reason: StopReason): void {
     this.stopReason ??= reason;
   }
+}
+
+/** The submission state the backend gave the job (`inputdata["@state"]`), reported back when the job has no result. */
+export function inputStateOf(request: BackendNewJob): string {
+  const state = request.inputdata['@state'];
+  return typeof state === 'string' ? state : '';
 }

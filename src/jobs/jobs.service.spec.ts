@@ -1,0 +1,245 @@
+import { Duplex } from 'node:stream';
+import type { PinoLogger } from 'nestjs-pino';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AgentMessage, BackendNewJob } from '../backend/backend.messages';
+import type { BackendSender } from '../backend/backend-sender';
+import { parseAgentConfig } from '../config/agent-config';
+import type { DockerEvents } from '../docker/docker-events.service';
+import type { DockerGateway } from '../docker/docker.gateway';
+import type { ContainerEvent } from '../docker/docker.types';
+import type { EnvironmentCatalog } from '../environments/environment-catalog.service';
+import type { GradingEnvironment } from '../environments/grading-environment';
+import { PortPool } from '../ports/port-pool';
+import type { TimeoutsService } from '../timeouts/timeouts.service';
+import type { EngineFacts } from './engine-facts';
+import { JobCompletion } from './job-completion';
+import type { JobFolderPaths, JobFolders } from './job-folder';
+import { JobHooks } from './job-hooks';
+import { JobsService } from './jobs.service';
+import { RunningJobs } from './running-jobs.registry';
+
+const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn(), debug: vi.fn() } as unknown as PinoLogger;
+const config = parseAgentConfig({ AGENT_BACKEND_ADDR: 'tcp://127.0.0.1:1', AGENT_DEBUG_PORTS: '1000-1001', AGENT_ID: 'unit' });
+const environment: GradingEnvironment = {
+  envtype: 'docker',
+  name: 'default',
+  imageId: 'sha256:x',
+  created: 0,
+  generation: 4,
+  ports: [],
+  advertised: true,
+  runtime: { dockerRuntime: 'runc', envtype: 'docker', runAsRoot: false, sharedKernel: true, gpu: false },
+};
+const folder: JobFolderPaths = {
+  root: '/w/j',
+  task: '/w/j/task',
+  student: '/w/j/task/student',
+  systemfiles: '/w/j/task/systemfiles',
+  sockets: '/w/j/sockets',
+  courseCommon: '/w/j/course/common',
+  courseCommonStudent: '/w/j/course/common/student',
+};
+
+/** A Docker engine in memory: containers run until killed; kill emits die; any step can be made to fail. */
+class FakeDocker {
+  readonly running = new Set<string>();
+  readonly removed: string[] = [];
+  /** attach streams: what the agent writes is kept apart from what the container sends */
+  readonly streams = new Map<string, Duplex>();
+  failAt?: 'create' | 'attach' | 'start';
+  private next = 0;
+  private emit: (e: ContainerEvent) => void = () => {};
+
+  listen(listener: (e: ContainerEvent) => void) {
+    this.emit = listener;
+    return () => {};
+  }
+
+  createContainer = vi.fn(async () => {
+    if (this.failAt === 'create') throw new Error('create refused');
+    return `c${++this.next}`;
+  });
+  attach = vi.fn(async (id: string) => {
+    if (this.failAt === 'attach') throw new Error('attach refused');
+    const stream = new Duplex({ read() {}, write: (_chunk, _encoding, callback) => callback() });
+    this.streams.set(id, stream);
+    return stream;
+  });
+  start = vi.fn(async (id: string) => {
+    if (this.failAt === 'start') throw new Error('start refused');
+    this.running.add(id);
+  });
+  kill = vi.fn(async (id: string) => {
+    if (this.running.delete(id)) this.die(id);
+  });
+  inspect = vi.fn(async (id: string) => ({ id, running: this.running.has(id), exitCode: 137, oomKilled: false, pid: 1, ports: {} }));
+  remove = vi.fn(async (id: string) => {
+    this.removed.push(id);
+  });
+
+  die(id: string): void {
+    this.running.delete(id);
+    this.streams.get(id)?.push(null);
+    setImmediate(() => this.emit({ kind: 'die', containerId: id, exitCode: 0, timeNano: 0n }));
+  }
+
+  oom(id: string): void {
+    this.emit({ kind: 'oom', containerId: id, timeNano: 0n });
+  }
+
+  /** The container sends one framed result map, Docker-multiplexed, then exits. */
+  finishWith(id: string, frame: Buffer): void {
+    const header = Buffer.alloc(8);
+    header[0] = 1;
+    header.writeUInt32BE(frame.length, 4);
+    this.streams.get(id)?.push(Buffer.concat([header, frame]));
+    this.die(id);
+  }
+}
+
+function newJob(id: string, overrides: Partial<BackendNewJob> = {}): BackendNewJob {
+  return {
+    '@type': 'BackendNewJob',
+    job_id: id,
+    course_id: 'c',
+    task_id: 't',
+    task_problems: {},
+    inputdata: { '@state': 'st' },
+    environment_type: 'docker',
+    environment: 'default',
+    environment_parameters: {},
+    debug: false,
+    ...overrides,
+  };
+}
+
+describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => {
+  let docker: FakeDocker;
+  let sent: AgentMessage[];
+  let service: JobsService;
+  let ports: PortPool;
+  let folders: { prepare: ReturnType<typeof vi.fn>; remove: ReturnType<typeof vi.fn> };
+  let timeouts: { watch: ReturnType<typeof vi.fn>; unwatch: ReturnType<typeof vi.fn> };
+
+  const done = (jobId: string) => sent.filter((m) => m['@type'] === 'AgentJobDone' && m.job_id === jobId);
+  const settle = () => new Promise((r) => setTimeout(r, 20));
+
+  beforeEach(() => {
+    docker = new FakeDocker();
+    sent = [];
+    ports = new PortPool(config);
+    folders = { prepare: vi.fn(async () => folder), remove: vi.fn(async () => undefined) };
+    timeouts = { watch: vi.fn(), unwatch: vi.fn() };
+    const sender = { send: vi.fn(async (m: AgentMessage) => void sent.push(m)) } as unknown as BackendSender;
+    const catalog = {
+      find: (envtype: string, name: string) => (envtype === 'docker' && name === 'default' ? environment : undefined),
+      runtimes: () => [environment.runtime],
+    } as unknown as EnvironmentCatalog;
+    const engine = { get: async () => ({ maxMemoryMiBPerJob: 1000, openFilesPerJob: 1024, cgroupVersion: 1 }) } as EngineFacts;
+    const events = { subscribe: (l: (e: ContainerEvent) => void) => docker.listen(l) } as unknown as DockerEvents;
+    const jobs = new RunningJobs();
+    const hooks = new JobHooks();
+    const gateway = docker as unknown as DockerGateway;
+    const completion = new JobCompletion(
+      logger, jobs, sender, gateway, folders as unknown as JobFolders, timeouts as unknown as TimeoutsService, ports, hooks,
+    );
+    service = new JobsService(
+      logger, config, jobs, sender, gateway, events, catalog, folders as unknown as JobFolders,
+      timeouts as unknown as TimeoutsService, ports, engine, hooks, completion,
+    );
+    service.onModuleInit();
+  });
+
+  it('a container that returns a result: graded, container removed, folder removed, watch ended', async () => {
+    service.start(newJob('j1'));
+    await settle();
+    expect(timeouts.watch).toHaveBeenCalledWith('c1', { cpuSeconds: 30, wallSeconds: 90, memoryMiB: 200 }, expect.any(Function));
+    const { encodeFrame } = await import('../container-link/frame-codec');
+    docker.finishWith('c1', encodeFrame({ type: 'result', result: { result: 'success', grade: 75 } }));
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['success', ''], grade: { value: 75 } }]);
+    expect(docker.removed).toEqual(['c1']);
+    expect(folders.remove).toHaveBeenCalledOnce();
+    expect(timeouts.unwatch).toHaveBeenCalledWith('c1');
+  });
+
+  it.each(['create', 'attach', 'start'] as const)('Docker refusing %s → one crash, nothing left', async (step) => {
+    docker.failAt = step;
+    service.start(newJob('j1'));
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['crash', expect.stringContaining(`${step} refused`)] }]);
+    expect(folders.remove).toHaveBeenCalledOnce();
+    expect(docker.removed).toEqual(step === 'create' ? [] : ['c1']);
+    expect(ports.inUse()).toBe(0);
+  });
+
+  it('kill while the job folder is being prepared → killed, no container ever created', async () => {
+    let release!: () => void;
+    folders.prepare.mockImplementation(() => new Promise((r) => (release = () => r(folder))));
+    service.start(newJob('j1'));
+    await settle();
+    service.kill({ '@type': 'BackendKillJob', job_id: 'j1', state: 'other' });
+    release();
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['killed', ''], state: 'st' }]);
+    expect(docker.createContainer).not.toHaveBeenCalled();
+    expect(folders.remove).toHaveBeenCalledOnce();
+  });
+
+  it('limit crossed → timeout; a kill and an OOM after it change nothing', async () => {
+    service.start(newJob('j1'));
+    await settle();
+    const onExceeded = timeouts.watch.mock.calls[0][2] as (reason: string) => void;
+    onExceeded('cpu');
+    service.kill({ '@type': 'BackendKillJob', job_id: 'j1', state: 'x' });
+    docker.oom('c1');
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['timeout', ''], state: 'st' }]);
+  });
+
+  it('OOM event → overflow', async () => {
+    service.start(newJob('j1'));
+    await settle();
+    docker.oom('c1');
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['overflow', ''] }]);
+  });
+
+  it('a second job with a running id is refused alone; the first still completes once', async () => {
+    service.start(newJob('j1'));
+    await settle();
+    service.start(newJob('j1'));
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['crash', expect.stringContaining('same id')] }]);
+    docker.die('c1');
+    await settle();
+    expect(done('j1')).toHaveLength(2);
+    expect(done('j1')[1]).toMatchObject({ result: ['crash', expect.stringContaining('without returning a result')] });
+  });
+
+  it('no free port → crash with the pool\'s text, nothing created', async () => {
+    ports.acquire(2);
+    service.start(newJob('j1', { debug: 'ssh' }));
+    await settle();
+    expect(done('j1')).toHaveLength(1);
+    expect(docker.createContainer).not.toHaveBeenCalled();
+  });
+
+  it('a container that vanished is closed as crash once, even if its death is reported later', async () => {
+    service.start(newJob('j1'));
+    await settle();
+    const job = (service as unknown as { jobs: RunningJobs }).jobs.get('j1')!;
+    service.containerVanished(job);
+    docker.die('c1');
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['crash', expect.stringContaining('disappeared')] }]);
+  });
+
+  it('after stopTakingJobs, a new job is answered crash at once with its state', async () => {
+    service.stopTakingJobs();
+    service.start(newJob('j1'));
+    await settle();
+    expect(sent.map((m) => m['@type'])).toEqual(['AgentJobStarted', 'AgentJobDone']);
+    expect(done('j1')).toMatchObject([{ result: ['crash', expect.stringContaining('shutting down')], state: 'st' }]);
+  });
+});
