@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { LABEL_AGENT_ID, LABEL_JOB_ID, LABEL_ROLE } from '../docker/docker.labels';
 import type { ContainerCreateBody } from '../docker/docker.types';
 import type { GradingEnvironment } from '../environments/grading-environment';
+import { ATTACHED_STDIO, bindMount, memoryLimits, publishedPorts } from './container-body-parts';
 import type { JobFolderPaths } from './job-folder';
 import type { JobLimits } from './job-parameters';
 
@@ -24,33 +25,21 @@ export interface GradingContainerPlan {
 
 /** POST /containers/create body for a grading container (behaviour.md step 5; fixtures' create-request.json). */
 export function gradingContainerBody(plan: GradingContainerPlan): ContainerCreateBody {
-  const generation4 = plan.environment.generation === 4;
-  const bindOptions = generation4 ? ['Z'] : [];
-  const bind = (host: string, target: string, readOnly = false) =>
-    [`${host}:${target}`, [readOnly ? 'ro' : generation4 ? '' : 'rw', ...bindOptions].filter(Boolean).join(',')].join(':');
-  const memoryBytes = plan.limits.memoryMiB * 1024 * 1024;
-  const ports = [...plan.publishedPorts.entries()];
+  const generation = plan.environment.generation;
+  const bind = (host: string, target: string, readOnly = false) => bindMount(generation, host, target, readOnly);
+  const ports = publishedPorts(plan.publishedPorts);
   return {
     Image: plan.environment.imageId,
     Labels: { [LABEL_AGENT_ID]: plan.agentId, [LABEL_JOB_ID]: plan.jobId, [LABEL_ROLE]: 'grading' },
-    Tty: false,
-    OpenStdin: true,
-    StdinOnce: true,
-    AttachStdin: true,
-    AttachStdout: true,
-    AttachStderr: true,
-    ...(generation4 ? { Env: [`DEBUGGER=${plan.sshDebug ? 'True' : 'False'}`] } : {}),
-    ...(ports.length > 0 ? { ExposedPorts: Object.fromEntries(ports.map(([port]) => [`${port}/tcp`, {}])) } : {}),
+    ...ATTACHED_STDIO,
+    ...(generation === 4 ? { Env: [`DEBUGGER=${plan.sshDebug ? 'True' : 'False'}`] } : {}),
+    ...ports.exposed,
     HostConfig: {
       Runtime: plan.environment.runtime.dockerRuntime,
-      Memory: memoryBytes,
-      MemorySwap: memoryBytes,
-      ...(plan.cgroupV1 ? { MemorySwappiness: 0, OomKillDisable: true } : {}),
+      ...memoryLimits(plan.limits.memoryMiB, plan.cgroupV1),
       PidsLimit: plan.pidsLimit,
-      NetworkMode: plan.network || ports.length > 0 ? 'bridge' : 'none',
-      ...(ports.length > 0
-        ? { PortBindings: Object.fromEntries(ports.map(([port, host]) => [`${port}/tcp`, [{ HostPort: String(host) }]])) }
-        : {}),
+      NetworkMode: plan.network || plan.publishedPorts.size > 0 ? 'bridge' : 'none',
+      ...ports.bindings,
       Binds: [
         bind(plan.folder.task, '/task'),
         bind(plan.folder.sockets, '/sockets'),
@@ -58,9 +47,7 @@ export function gradingContainerBody(plan: GradingContainerPlan): ContainerCreat
         bind(plan.folder.courseCommonStudent, '/course/common/student', true),
       ],
       Ulimits: [{ Name: 'nofile', Soft: plan.openFilesLimit, Hard: plan.openFilesLimit }],
-      ...(generation4
-        ? { ExtraHosts: ['host.docker.internal:host-gateway'], SecurityOpt: [selinuxLevel()] }
-        : {}),
+      ...(generation === 4 ? { ExtraHosts: ['host.docker.internal:host-gateway'], SecurityOpt: [selinuxLevel()] } : {}),
     },
   };
 }

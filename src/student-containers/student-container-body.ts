@@ -1,6 +1,7 @@
 import { LABEL_AGENT_ID, LABEL_JOB_ID, LABEL_ROLE } from '../docker/docker.labels';
 import type { ContainerCreateBody } from '../docker/docker.types';
 import type { GradingEnvironment } from '../environments/grading-environment';
+import { ATTACHED_STDIO, bindMount, memoryLimits, publishedPorts } from '../jobs/container-body-parts';
 import type { JobFolderPaths } from '../jobs/job-folder';
 import type { Runtime } from '../runtimes/runtime.types';
 
@@ -30,31 +31,21 @@ export interface StudentContainerPlan {
 /** POST /containers/create body for a student container (fixture gen4-runstudent/student-create-request.json). */
 export function studentContainerBody(plan: StudentContainerPlan): ContainerCreateBody {
   const generation4 = plan.environment.generation === 4;
-  const bind = (host: string, target: string, readOnly = false) => {
-    const options = generation4 ? [readOnly ? 'ro' : '', 'Z'] : [readOnly ? 'ro' : 'rw'];
-    return `${host}:${target}:${options.filter(Boolean).join(',')}`;
-  };
-  const memoryBytes = plan.memoryMiB * 1024 * 1024;
-  const ssh = plan.network.kind === 'bridge' ? plan.network.sshHostPort : undefined;
+  const bind = (host: string, target: string, readOnly = false) =>
+    bindMount(plan.environment.generation, host, target, readOnly);
+  const ports = publishedPorts(new Map(plan.network.kind === 'bridge' ? [[22, plan.network.sshHostPort]] : []));
   return {
     Image: plan.environment.imageId,
     Cmd: generation4 ? ['_run_student_intern'] : ['_run_student_intern', plan.runtime.dockerRuntime, plan.parentEnvtype],
     Labels: { [LABEL_AGENT_ID]: plan.agentId, [LABEL_JOB_ID]: plan.jobId, [LABEL_ROLE]: 'student' },
-    Tty: false,
-    OpenStdin: true,
-    StdinOnce: true,
-    AttachStdin: true,
-    AttachStdout: true,
-    AttachStderr: true,
-    ...(ssh !== undefined ? { ExposedPorts: { '22/tcp': {} } } : {}),
+    ...ATTACHED_STDIO,
+    ...ports.exposed,
     HostConfig: {
       Runtime: plan.runtime.dockerRuntime,
-      Memory: memoryBytes,
-      MemorySwap: memoryBytes,
-      ...(plan.cgroupV1 ? { MemorySwappiness: 0, OomKillDisable: true } : {}),
+      ...memoryLimits(plan.memoryMiB, plan.cgroupV1),
       PidsLimit: plan.pidsLimit,
       NetworkMode: networkMode(plan.network),
-      ...(ssh !== undefined ? { PortBindings: { '22/tcp': [{ HostPort: String(ssh) }] } } : {}),
+      ...ports.bindings,
       Binds: [
         bind(plan.folder.student, '/task/student'),
         bind(`${plan.folder.student}/scripts`, '/task/student/scripts'),
