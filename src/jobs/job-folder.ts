@@ -18,6 +18,19 @@ export interface JobFolderPaths {
 
 const COMMON = '$common';
 
+/** Where the parts of a job folder rooted at `root` go (the layout alone: nothing is created). */
+export function jobFolderLayout(root: string): JobFolderPaths {
+  return {
+    root,
+    task: join(root, 'task'),
+    student: join(root, 'task', 'student'),
+    systemfiles: join(root, 'task', 'systemfiles'),
+    sockets: join(root, 'sockets'),
+    courseCommon: join(root, 'course', 'common'),
+    courseCommonStudent: join(root, 'course', 'common', 'student'),
+  };
+}
+
 /** The file system side of a job: its private copy of the task and course files (behaviour.md step 4). */
 @Injectable()
 export class JobFolders {
@@ -36,16 +49,7 @@ export class JobFolders {
         `The task ${location.courseId}/${location.taskId} is not on this agent yet; retry later, and if it persists tell the course administrator.`,
       );
     }
-    const root = join(this.config.workDir, randomUUID());
-    const paths: JobFolderPaths = {
-      root,
-      task: join(root, 'task'),
-      student: join(root, 'task', 'student'),
-      systemfiles: join(root, 'task', 'systemfiles'),
-      sockets: join(root, 'sockets'),
-      courseCommon: join(root, 'course', 'common'),
-      courseCommonStudent: join(root, 'course', 'common', 'student'),
-    };
+    const paths = jobFolderLayout(join(this.config.workDir, randomUUID()));
     await mkdir(paths.task, { recursive: true });
     if (taskSource) await cp(taskSource, paths.task, { recursive: true });
     const commonSource = location && join(this.config.tasksDir, location.courseId, COMMON);

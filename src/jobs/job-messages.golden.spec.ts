@@ -7,6 +7,7 @@ import type { GradingEnvironment } from '../environments/grading-environment';
 import { decode, encode } from '../msgpack/msgpack.codec';
 import type { Runtime } from '../runtimes/runtime.types';
 import { gradingContainerBody } from './grading-container-body';
+import { jobFolderLayout } from './job-folder';
 import { buildJobDone } from './job-outcome';
 import { isRejected, validateResultMap } from './result-map';
 import { startMessage } from './start-message';
@@ -82,15 +83,7 @@ describe('grading container create body', () => {
       jobId: 'j1',
       agentId: 'a1',
       environment: environment(4, real.Image as string),
-      folder: {
-        root,
-        task: `${root}/task`,
-        student: `${root}/task/student`,
-        systemfiles: `${root}/task/systemfiles`,
-        sockets: `${root}/sockets`,
-        courseCommon: `${root}/course/common`,
-        courseCommonStudent: `${root}/course/common/student`,
-      },
+      folder: jobFolderLayout(root),
       limits: { cpuSeconds: 10, wallSeconds: 30, memoryMiB: 100 },
       network: false,
       publishedPorts: new Map(),

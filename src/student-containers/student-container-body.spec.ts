@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureJson } from '../../test/support/fixtures';
 import type { GradingEnvironment } from '../environments/grading-environment';
-import type { JobFolderPaths } from '../jobs/job-folder';
+import { jobFolderLayout } from '../jobs/job-folder';
 import { studentContainerBody, type StudentContainerPlan } from './student-container-body';
 
 const root = '/tmp/fixture-work/run/head/agent_tmp/tmp2f37zwjb';
-const folder: JobFolderPaths = {
-  root,
-  task: `${root}/task`,
-  student: `${root}/task/student`,
-  systemfiles: `${root}/task/systemfiles`,
-  sockets: `${root}/sockets`,
-  courseCommon: `${root}/course/common`,
-  courseCommonStudent: `${root}/course/common/student`,
-};
+const folder = jobFolderLayout(root);
 const runtime = { dockerRuntime: 'io.containerd.runc.v2', envtype: 'docker', runAsRoot: false, sharedKernel: true, gpu: false };
 const environment: GradingEnvironment = {
   envtype: 'docker', name: 'default', imageId: 'sha256:01aebc64ed19069d4e47f03387e3c9ba6a1153b4e8e2752b00aa7732efa0c846', created: 0, generation: 4, ports: [], advertised: true, runtime,

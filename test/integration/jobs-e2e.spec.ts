@@ -1,42 +1,22 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentProcess, REPO } from '../support/agent-process';
-import { FakeBackend } from '../support/fake-backend';
+import { describe, expect, it } from 'vitest';
+import { agentHarness } from '../support/agent-harness';
+import { containersOf } from '../support/docker-state';
 import { newJob, SAMPLE_INPUT } from '../support/job-requests';
 import { expectSingleDone, runJob } from '../support/run-job';
 
-function ownContainers(agentId: string): string[] {
-  return execFileSync('docker', ['ps', '-aq', '--filter', `label=org.inginious.agent.id=${agentId}`], { encoding: 'utf8' })
-    .split('\n')
-    .filter(Boolean);
-}
-
 describe('grading jobs end to end (real Docker, real ZeroMQ, built agent)', () => {
-  let backend: FakeBackend;
-  let agent: AgentProcess;
-
-  beforeAll(async () => {
-    execFileSync('bash', [`${REPO}/scripts/build-sample-image.sh`], { stdio: 'ignore' });
-    backend = await FakeBackend.start();
-    backend.startPinging();
-    agent = await AgentProcess.start(backend);
-  });
-
-  afterAll(async () => {
-    await agent?.stop();
-    backend?.close();
-  });
+  const { backend, agent } = agentHarness();
 
   it('announces the sample image', async () => {
-    const hello = await backend.waitFor('AgentHello');
+    const hello = await backend().waitFor('AgentHello');
     const environments = hello.available_environments as Record<string, Record<string, { id: string }>>;
     expect(environments.docker.default.id).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
   it('success with grade, feedback and archive', async () => {
-    const done = await runJob(backend, newJob('sample', 'hello'));
+    const done = await runJob(backend(), newJob('sample', 'hello'));
     expect(done.result).toEqual(['success', `Hello! You answered: ${SAMPLE_INPUT.q1}`]);
     expect(done.grade).toBe(100);
     expect(Buffer.isBuffer(done.archive)).toBe(true);
@@ -44,14 +24,14 @@ describe('grading jobs end to end (real Docker, real ZeroMQ, built agent)', () =
   });
 
   it('failed with a partial grade and problem feedback', async () => {
-    const done = await runJob(backend, newJob('sample', 'partial'));
+    const done = await runJob(backend(), newJob('sample', 'partial'));
     expect(done.result[0]).toBe('failed');
     expect(done.grade).toBe(40);
     expect(done.problems).toEqual({ q1: ['failed', '2 of 5 tests pass.'] });
   });
 
   it('error reported by the grading script', async () => {
-    const done = await runJob(backend, newJob('sample', 'error'));
+    const done = await runJob(backend(), newJob('sample', 'error'));
     expect(done.result).toEqual(['error', 'The grader is broken: reference solution missing.']);
     expect(done.grade).toBe(0);
   });
@@ -64,7 +44,7 @@ describe('grading jobs end to end (real Docker, real ZeroMQ, built agent)', () =
     ['testcourse', 'garbage', /broke the protocol/],
     ['testcourse', 'frame-too-big', /exceeds the limit/],
   ])('%s/%s → crash with a clear text, input state kept', async (course, task, text) => {
-    const done = await runJob(backend, newJob(course, task));
+    const done = await runJob(backend(), newJob(course, task));
     expect(done.result[0]).toBe('crash');
     expect(done.result[1]).toMatch(text);
     expect(done.state).toBe(SAMPLE_INPUT['@state']);
@@ -72,7 +52,7 @@ describe('grading jobs end to end (real Docker, real ZeroMQ, built agent)', () =
   });
 
   it('unreadable and unknown messages are ignored, the result still counts', async () => {
-    const done = await runJob(backend, newJob('testcourse', 'noise-then-result'));
+    const done = await runJob(backend(), newJob('testcourse', 'noise-then-result'));
     expect(done.result).toEqual(['success', 'noise ignored']);
   });
 
@@ -84,7 +64,7 @@ describe('grading jobs end to end (real Docker, real ZeroMQ, built agent)', () =
     ['memory above the per-slot maximum', newJob('sample', 'hello', { limits: { memory: 10_000_000 } }), /MiB of memory/],
     ['unparsable limits', newJob('sample', 'hello', { limits: { time: 'soon' } }), /limits.time/],
   ])('%s → crash before any container, nil stdout/stderr', async (_what, job, text) => {
-    const done = await runJob(backend, job);
+    const done = await runJob(backend(), job);
     expect(done.result[0]).toBe('crash');
     expect(done.result[1]).toMatch(text);
     expect(done.stdout).toBeNull();
@@ -93,21 +73,21 @@ describe('grading jobs end to end (real Docker, real ZeroMQ, built agent)', () =
 
   it('kill of a running job → killed, with the job input @state', async () => {
     const job = newJob('testcourse', 'sleep');
-    const since = backend.mark();
-    await backend.send(job);
-    await backend.waitFor('AgentJobStarted', { since, where: (m) => m.job_id === job.job_id });
+    const since = backend().mark();
+    await backend().send(job);
+    await backend().waitFor('AgentJobStarted', { since, where: (m) => m.job_id === job.job_id });
     await new Promise((r) => setTimeout(r, 1500));
-    await backend.send({ job_id: job.job_id, state: 'kill-state', '@type': 'BackendKillJob' });
-    const done = await backend.waitFor('AgentJobDone', { since, timeoutMs: 20_000, where: (m) => m.job_id === job.job_id });
+    await backend().send({ job_id: job.job_id, state: 'kill-state', '@type': 'BackendKillJob' });
+    const done = await backend().waitFor('AgentJobDone', { since, timeoutMs: 20_000, where: (m) => m.job_id === job.job_id });
     expect(done.result).toEqual(['killed', '']);
     expect(done.state).toBe(SAMPLE_INPUT['@state']);
-    await expectSingleDone(backend, job.job_id);
+    await expectSingleDone(backend(), job.job_id);
   });
 
   it('kill of an unknown job → killed with the given state', async () => {
-    const since = backend.mark();
-    await backend.send({ job_id: 'never-seen', state: 'given-state', '@type': 'BackendKillJob' });
-    const done = await backend.waitFor('AgentJobDone', { since, where: (m) => m.job_id === 'never-seen' });
+    const since = backend().mark();
+    await backend().send({ job_id: 'never-seen', state: 'given-state', '@type': 'BackendKillJob' });
+    const done = await backend().waitFor('AgentJobDone', { since, where: (m) => m.job_id === 'never-seen' });
     expect(done.result).toEqual(['killed', '']);
     expect(done.state).toBe('given-state');
   });
@@ -117,18 +97,18 @@ describe('grading jobs end to end (real Docker, real ZeroMQ, built agent)', () =
     const job = newJob('testcourse', 'upload-digest', {
       inputdata: { ...SAMPLE_INPUT, upload: { filename: 'upload.bin', value: bytes } },
     });
-    const done = await runJob(backend, job);
+    const done = await runJob(backend(), job);
     expect(done.result[1]).toContain(createHash('sha256').update(bytes).digest('hex'));
   });
 
   it('a 2 MB feedback comes back whole', async () => {
-    const done = await runJob(backend, newJob('testcourse', 'big-feedback'));
+    const done = await runJob(backend(), newJob('testcourse', 'big-feedback'));
     expect(done.result[0]).toBe('success');
     expect(done.result[1]).toBe('0123456789abcdef'.repeat(131072));
   });
 
   it('every debug field comes back (grade, problems, tests, custom, state, stdout, stderr)', async () => {
-    const done = await runJob(backend, newJob('testcourse', 'all-fields', { debug: true }));
+    const done = await runJob(backend(), newJob('testcourse', 'all-fields', { debug: true }));
     expect(done).toMatchObject({
       result: ['failed', 'all fields set'],
       grade: 87.5,
@@ -142,23 +122,23 @@ describe('grading jobs end to end (real Docker, real ZeroMQ, built agent)', () =
 
   it('20 jobs at concurrency 2: exactly 20 AgentJobDone, nothing left behind', async () => {
     const jobs = Array.from({ length: 20 }, (_, i) => newJob('sample', i % 2 ? 'hello' : 'partial'));
-    const since = backend.mark();
+    const since = backend().mark();
     const pending = [...jobs];
     const running = async () => {
-      for (let job = pending.shift(); job; job = pending.shift()) await runJob(backend, job);
+      for (let job = pending.shift(); job; job = pending.shift()) await runJob(backend(), job);
     };
     await Promise.all([running(), running()]);
     await new Promise((r) => setTimeout(r, 500));
-    expect(backend.count('AgentJobDone', since)).toBe(20);
-    expect(backend.count('AgentJobStarted', since)).toBe(20);
-    expect(ownContainers(agent.agentId)).toEqual([]);
-    expect(readdirSync(agent.workDir)).toEqual([]);
+    expect(backend().count('AgentJobDone', since)).toBe(20);
+    expect(backend().count('AgentJobStarted', since)).toBe(20);
+    expect(containersOf(agent().agentId)).toEqual([]);
+    expect(readdirSync(agent().workDir)).toEqual([]);
   });
 
   it('the agent is unharmed: still answering pings, no error logged as fatal', async () => {
-    const since = backend.mark();
-    await backend.ping();
-    await backend.waitFor('Pong', { since });
-    expect(agent.logs.filter((l) => l.includes('"level":60'))).toEqual([]);
+    const since = backend().mark();
+    await backend().ping();
+    await backend().waitFor('Pong', { since });
+    expect(agent().logs.filter((l) => l.includes('"level":60'))).toEqual([]);
   });
 });

@@ -1,82 +1,62 @@
-import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AgentProcess, REPO } from '../support/agent-process';
-import { FakeBackend } from '../support/fake-backend';
+import { afterEach, describe, expect, it } from 'vitest';
+import { agentHarness } from '../support/agent-harness';
+import { containersOf } from '../support/docker-state';
 import { newJob, SAMPLE_INPUT } from '../support/job-requests';
 import { expectSingleDone, runJob } from '../support/run-job';
 
-function ownContainers(agentId: string): string[] {
-  return execFileSync('docker', ['ps', '-aq', '--filter', `label=org.inginious.agent.id=${agentId}`], { encoding: 'utf8' })
-    .split('\n')
-    .filter(Boolean);
-}
-
 /** Limits watched by the agent (behaviour.md step 7), seen from the backend: one AgentJobDone, nothing left behind. */
 describe('job limits end to end (real Docker, real ZeroMQ, built agent)', () => {
-  let backend: FakeBackend;
-  let agent: AgentProcess;
-
-  beforeAll(async () => {
-    execFileSync('bash', [`${REPO}/scripts/build-sample-image.sh`], { stdio: 'ignore' });
-    backend = await FakeBackend.start();
-    backend.startPinging();
-    agent = await AgentProcess.start(backend);
-  });
+  const { backend, agent } = agentHarness();
 
   afterEach(() => {
-    expect(ownContainers(agent.agentId)).toEqual([]);
-    expect(readdirSync(agent.workDir)).toEqual([]);
-  });
-
-  afterAll(async () => {
-    await agent?.stop();
-    backend?.close();
+    expect(containersOf(agent().agentId)).toEqual([]);
+    expect(readdirSync(agent().workDir)).toEqual([]);
   });
 
   it('CPU time above limits.time → timeout, empty text, input @state', async () => {
     const job = newJob('testcourse', 'cpu-burn', { limits: { time: 2 } });
-    const done = await runJob(backend, job);
+    const done = await runJob(backend(), job);
     expect(done.result).toEqual(['timeout', '']);
     expect(done.state).toBe(SAMPLE_INPUT['@state']);
     expect(done.archive).toBeNull();
-    await expectSingleDone(backend, job.job_id);
+    await expectSingleDone(backend(), job.job_id);
   });
 
   it('wall time above limits.hard_time (no CPU used) → timeout', async () => {
     const job = newJob('testcourse', 'sleep', { limits: { time: 30, hard_time: 3 } });
-    const done = await runJob(backend, job);
+    const done = await runJob(backend(), job);
     expect(done.result).toEqual(['timeout', '']);
     expect(done.state).toBe(SAMPLE_INPUT['@state']);
-    await expectSingleDone(backend, job.job_id);
+    await expectSingleDone(backend(), job.job_id);
   });
 
   it('memory above limits.memory → overflow', async () => {
     const job = newJob('testcourse', 'memory-hog', { limits: { memory: 50 } });
-    const done = await runJob(backend, job);
+    const done = await runJob(backend(), job);
     expect(done.result).toEqual(['overflow', '']);
     expect(done.state).toBe(SAMPLE_INPUT['@state']);
-    await expectSingleDone(backend, job.job_id);
+    await expectSingleDone(backend(), job.job_id);
   });
 
   it('a fork bomb ends within its limits, and the agent stays responsive', async () => {
     const hardTimeS = 15;
     const job = newJob('testcourse', 'fork-bomb', { limits: { time: 5, hard_time: hardTimeS, memory: 100 } });
-    const since = backend.mark();
-    await backend.send(job);
-    await backend.waitFor('AgentJobStarted', { since, where: (m) => m.job_id === job.job_id });
+    const since = backend().mark();
+    await backend().send(job);
+    await backend().waitFor('AgentJobStarted', { since, where: (m) => m.job_id === job.job_id });
 
-    const pinged = backend.mark();
-    await backend.ping();
-    await backend.waitFor('Pong', { since: pinged, timeoutMs: 5_000 });
+    const pinged = backend().mark();
+    await backend().ping();
+    await backend().waitFor('Pong', { since: pinged, timeoutMs: 5_000 });
 
     // The wall-time limit is the bound; the rest is time to kill and remove a container with ~100 processes.
-    const done = await backend.waitFor('AgentJobDone', { since, timeoutMs: (hardTimeS + 30) * 1000, where: (m) => m.job_id === job.job_id });
+    const done = await backend().waitFor('AgentJobDone', { since, timeoutMs: (hardTimeS + 30) * 1000, where: (m) => m.job_id === job.job_id });
     expect(['timeout', 'overflow', 'crash']).toContain((done.result as string[])[0]);
     expect(done.state).toBe(SAMPLE_INPUT['@state']);
-    await expectSingleDone(backend, job.job_id);
+    await expectSingleDone(backend(), job.job_id);
 
-    const next = await runJob(backend, newJob('sample', 'hello'));
+    const next = await runJob(backend(), newJob('sample', 'hello'));
     expect(next.result[0]).toBe('success');
   });
 });

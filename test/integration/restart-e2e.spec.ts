@@ -2,34 +2,15 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LABEL_AGENT_ID } from '../../src/docker/docker.labels';
+import { agentHarness, backendHarness } from '../support/agent-harness';
 import { AgentProcess, REPO } from '../support/agent-process';
-import { FakeBackend } from '../support/fake-backend';
+import { containersOf, docker, removeContainers } from '../support/docker-state';
 import { ensureTestBaseImage, TEST_BASE_IMAGE } from '../support/grading-test-images';
 import { newJob, SAMPLE_INPUT } from '../support/job-requests';
 import { expectSingleDone, runJob } from '../support/run-job';
-
-const LABEL_AGENT_ID = 'org.inginious.agent.id';
-
-function docker(...args: string[]): string {
-  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-
-function containersOf(agentId: string, onlyRunning = false): string[] {
-  return docker('ps', ...(onlyRunning ? [] : ['-a']), '-q', '--no-trunc', '--filter', `label=${LABEL_AGENT_ID}=${agentId}`)
-    .split('\n')
-    .filter(Boolean);
-}
-
-async function until<T>(what: string, find: () => T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from '../support/wait';
 
 const uniqueId = (what: string) => `${what}-${process.pid}-${Date.now().toString(36)}`;
 
@@ -41,34 +22,25 @@ function shortJob(seconds: number, message: string) {
 }
 
 describe('agent start and stop (real Docker, real ZeroMQ, built agent)', () => {
-  let backend: FakeBackend;
+  const { backend } = backendHarness({ prepare: ensureTestBaseImage });
   const agents: AgentProcess[] = [];
   const foreign: string[] = [];
-
-  beforeAll(async () => {
-    execFileSync('bash', [`${REPO}/scripts/build-sample-image.sh`], { stdio: 'ignore' });
-    ensureTestBaseImage();
-    backend = await FakeBackend.start();
-    backend.startPinging();
-  });
 
   afterEach(async () => {
     for (const agent of agents.splice(0)) {
       await agent.stop('SIGKILL');
-      spawnSync('docker', ['rm', '-f', ...containersOf(agent.agentId)], { stdio: 'ignore' });
+      removeContainers(containersOf(agent.agentId));
     }
-    if (foreign.length > 0) spawnSync('docker', ['rm', '-f', ...foreign.splice(0)], { stdio: 'ignore' });
+    removeContainers(foreign.splice(0));
   });
-
-  afterAll(() => backend?.close());
 
   it('after a SIGKILL, a restart with the same id and work folder removes the leftovers before its hello, never another agent\'s', async () => {
     const agentId = uniqueId('restart');
     const workDir = mkdtempSync(join(tmpdir(), 'agent-work-'));
-    const first = await AgentProcess.start(backend, { AGENT_ID: agentId, AGENT_TMP_DIR: workDir });
+    const first = await AgentProcess.start(backend(), { AGENT_ID: agentId, AGENT_TMP_DIR: workDir });
     agents.push(first);
-    for (const job of [newJob('testcourse', 'sleep'), newJob('testcourse', 'sleep')]) await backend.send(job);
-    await until('two grading containers running', () => (containersOf(agentId, true).length === 2 ? true : undefined), 20_000);
+    for (const job of [newJob('testcourse', 'sleep'), newJob('testcourse', 'sleep')]) await backend().send(job);
+    await until('two grading containers running', () => (containersOf(agentId, { running: true }).length === 2 ? true : undefined), 20_000);
     const otherAgent = uniqueId('other-agent');
     foreign.push(docker('run', '-d', '--label', `${LABEL_AGENT_ID}=${otherAgent}`, TEST_BASE_IMAGE, 'sleep', '100'));
 
@@ -76,42 +48,42 @@ describe('agent start and stop (real Docker, real ZeroMQ, built agent)', () => {
     expect(containersOf(agentId)).toHaveLength(2);
     expect(readdirSync(workDir)).toHaveLength(2);
 
-    const second = await AgentProcess.start(backend, { AGENT_ID: agentId, AGENT_TMP_DIR: workDir });
+    const second = await AgentProcess.start(backend(), { AGENT_ID: agentId, AGENT_TMP_DIR: workDir });
     agents.push(second);
     // AgentProcess.start resolved on the hello: the clean-up was done before it.
     expect(containersOf(agentId)).toEqual([]);
     expect(readdirSync(workDir)).toEqual([]);
-    expect(containersOf(otherAgent, true)).toEqual(foreign);
+    expect(containersOf(otherAgent, { running: true })).toEqual(foreign);
 
-    const next = await runJob(backend, newJob('sample', 'hello'));
+    const next = await runJob(backend(), newJob('sample', 'hello'));
     expect(next.result[0]).toBe('success');
   });
 
   it('SIGTERM: new jobs are refused, running jobs get the grace, late ones close as a crash, each with one AgentJobDone, nothing left', async () => {
-    const agent = await AgentProcess.start(backend, { AGENT_SHUTDOWN_GRACE_S: '8' });
+    const agent = await AgentProcess.start(backend(), { AGENT_SHUTDOWN_GRACE_S: '8' });
     agents.push(agent);
     const finishing = shortJob(3, 'finished-during-the-grace');
     const late = newJob('testcourse', 'sleep', { limits: { time: 60 } });
-    const since = backend.mark();
-    for (const job of [finishing, late]) await backend.send(job);
-    await until('two grading containers running', () => (containersOf(agent.agentId, true).length === 2 ? true : undefined), 20_000);
+    const since = backend().mark();
+    for (const job of [finishing, late]) await backend().send(job);
+    await until('two grading containers running', () => (containersOf(agent.agentId, { running: true }).length === 2 ? true : undefined), 20_000);
 
     const exited = agent.stop('SIGTERM');
     await until('drain begun', () => (agent.logged('shutting down: waiting for the running jobs to finish') ? true : undefined), 10_000);
     const refused = newJob('sample', 'hello');
-    await backend.send(refused);
-    const refusedDone = await backend.waitFor('AgentJobDone', { since, where: (m) => m.job_id === refused.job_id });
+    await backend().send(refused);
+    const refusedDone = await backend().waitFor('AgentJobDone', { since, where: (m) => m.job_id === refused.job_id });
     expect(refusedDone.result).toEqual(['crash', expect.stringMatching(/shutting down/)]);
     expect(refusedDone.state).toBe(SAMPLE_INPUT['@state']);
 
-    const finished = await backend.waitFor('AgentJobDone', { since, timeoutMs: 15_000, where: (m) => m.job_id === finishing.job_id });
+    const finished = await backend().waitFor('AgentJobDone', { since, timeoutMs: 15_000, where: (m) => m.job_id === finishing.job_id });
     expect(finished.result).toEqual(['success', 'finished-during-the-grace']);
-    const stopped = await backend.waitFor('AgentJobDone', { since, timeoutMs: 30_000, where: (m) => m.job_id === late.job_id });
+    const stopped = await backend().waitFor('AgentJobDone', { since, timeoutMs: 30_000, where: (m) => m.job_id === late.job_id });
     expect(stopped.result).toEqual(['crash', expect.stringMatching(/shut down before the job finished/)]);
     expect(stopped.state).toBe(SAMPLE_INPUT['@state']);
 
     await exited;
-    for (const job of [finishing, late, refused]) await expectSingleDone(backend, job.job_id, 0);
+    for (const job of [finishing, late, refused]) await expectSingleDone(backend(), job.job_id, 0);
     expect(containersOf(agent.agentId)).toEqual([]);
   });
 });
@@ -126,27 +98,18 @@ function canRestartDockerd(): boolean {
 }
 
 describe.skipIf(!canRestartDockerd())('dockerd restarted under a running job', () => {
-  let backend: FakeBackend;
-  let agent: AgentProcess;
-
-  beforeAll(async () => {
-    execFileSync('bash', [`${REPO}/scripts/build-sample-image.sh`], { stdio: 'ignore' });
-    backend = await FakeBackend.start();
-    backend.startPinging();
-    agent = await AgentProcess.start(backend, { AGENT_HEALTH_PERIOD_S: '1', AGENT_HEALTH_GRACE_S: '1' });
-  });
-
-  afterAll(async () => {
-    execFileSync('bash', [`${REPO}/scripts/ensure-docker.sh`], { stdio: 'ignore' });
-    await agent?.stop();
-    backend?.close();
+  const { backend, agent } = agentHarness({
+    env: { AGENT_HEALTH_PERIOD_S: '1', AGENT_HEALTH_GRACE_S: '1' },
+    beforeStop: () => {
+      execFileSync('bash', [`${REPO}/scripts/ensure-docker.sh`], { stdio: 'ignore' });
+    },
   });
 
   it('the agent survives, the job gets exactly one AgentJobDone, the next job works', async () => {
     const job = newJob('testcourse', 'sleep', { limits: { time: 60 } });
-    const since = backend.mark();
-    await backend.send(job);
-    await until('grading container running', () => (containersOf(agent.agentId, true).length === 1 ? true : undefined), 20_000);
+    const since = backend().mark();
+    await backend().send(job);
+    await until('grading container running', () => (containersOf(agent().agentId, { running: true }).length === 1 ? true : undefined), 20_000);
 
     try {
       const pid = execFileSync('pidof', ['dockerd'], { encoding: 'utf8' }).trim();
@@ -156,18 +119,18 @@ describe.skipIf(!canRestartDockerd())('dockerd restarted under a running job', (
       execFileSync('bash', [`${REPO}/scripts/ensure-docker.sh`], { stdio: 'ignore' });
     }
 
-    const done = await backend.waitFor('AgentJobDone', { since, timeoutMs: 60_000, where: (m) => m.job_id === job.job_id });
+    const done = await backend().waitFor('AgentJobDone', { since, timeoutMs: 60_000, where: (m) => m.job_id === job.job_id });
     // dockerd 20.10 reports the deaths of the containers it stops before it closes the event stream (the job closes on
     // that); when that event is lost, the health check closes the job instead ("disappeared").
     expect(done.result).toEqual(['crash', expect.stringMatching(/disappeared|without returning a result/)]);
-    await expectSingleDone(backend, job.job_id, 2_000);
-    expect(agent.child.exitCode).toBeNull();
+    await expectSingleDone(backend(), job.job_id, 2_000);
+    expect(agent().child.exitCode).toBeNull();
 
-    const pinged = backend.mark();
-    await backend.ping();
-    await backend.waitFor('Pong', { since: pinged });
-    const next = await runJob(backend, newJob('sample', 'hello'));
+    const pinged = backend().mark();
+    await backend().ping();
+    await backend().waitFor('Pong', { since: pinged });
+    const next = await runJob(backend(), newJob('sample', 'hello'));
     expect(next.result[0]).toBe('success');
-    expect(containersOf(agent.agentId)).toEqual([]);
+    expect(containersOf(agent().agentId)).toEqual([]);
   });
 });

@@ -1,20 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { readdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentProcess, REPO } from '../support/agent-process';
-import { FakeBackend } from '../support/fake-backend';
+import { describe, expect, it } from 'vitest';
+import { agentHarness } from '../support/agent-harness';
+import { containersOf } from '../support/docker-state';
 import { newJob, SAMPLE_INPUT } from '../support/job-requests';
 import { runJob } from '../support/run-job';
 
 const SSH_PARAMETERS = { network_grading: true, ssh_allowed: true };
-
-function ownContainers(agentId: string): string[] {
-  return execFileSync('docker', ['ps', '-aq', '--filter', `label=org.inginious.agent.id=${agentId}`], { encoding: 'utf8' })
-    .split('\n')
-    .filter(Boolean);
-}
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -56,34 +49,25 @@ const firstExternalIpv4 = () =>
     .find((a) => a.family === 'IPv4' && !a.internal)?.address;
 
 describe('SSH debug and the external port pool (real Docker, pool of 2 ports)', () => {
-  let backend: FakeBackend;
-  let agent: AgentProcess;
   let range: [number, number];
-
-  beforeAll(async () => {
-    execFileSync('bash', [`${REPO}/scripts/build-sample-image.sh`], { stdio: 'ignore' });
-    range = await freePortPair();
-    backend = await FakeBackend.start();
-    backend.startPinging();
-    agent = await AgentProcess.start(backend, { AGENT_SSH_ALLOWED: 'true', AGENT_DEBUG_PORTS: `${range[0]}-${range[1]}`, AGENT_CONCURRENCY: '4' });
-  });
-
-  afterAll(async () => {
-    await agent?.stop();
-    backend?.close();
+  const { backend, agent } = agentHarness({
+    prepare: async () => {
+      range = await freePortPair();
+    },
+    env: () => ({ AGENT_SSH_ALLOWED: 'true', AGENT_DEBUG_PORTS: `${range[0]}-${range[1]}`, AGENT_CONCURRENCY: '4' }),
   });
 
   /** Sends a job and resolves with its AgentJobSSHDebug. */
   async function startSshJob(job: { job_id: string }): Promise<Record<string, unknown>> {
-    const since = backend.mark();
-    await backend.send(job);
-    return backend.waitFor('AgentJobSSHDebug', { since, timeoutMs: 30_000, where: (m) => m.job_id === job.job_id });
+    const since = backend().mark();
+    await backend().send(job);
+    return backend().waitFor('AgentJobSSHDebug', { since, timeoutMs: 30_000, where: (m) => m.job_id === job.job_id });
   }
 
   async function kill(jobId: string): Promise<Record<string, unknown>> {
-    const since = backend.mark();
-    await backend.send({ job_id: jobId, state: '', '@type': 'BackendKillJob' });
-    return backend.waitFor('AgentJobDone', { since, timeoutMs: 20_000, where: (m) => m.job_id === jobId });
+    const since = backend().mark();
+    await backend().send({ job_id: jobId, state: '', '@type': 'BackendKillJob' });
+    return backend().waitFor('AgentJobDone', { since, timeoutMs: 20_000, where: (m) => m.job_id === jobId });
   }
 
   const sshJob = () => newJob('testcourse', 'sleep', { debug: 'ssh', parameters: SSH_PARAMETERS });
@@ -95,7 +79,7 @@ describe('SSH debug and the external port pool (real Docker, pool of 2 ports)', 
     expect(range).toContain(announced.port);
     expect(announced.password).toMatch(/^\S{8,}$/);
     expect(await firstLine(announced.port as number)).toMatch(/^SSH-2\.0-OpenSSH/);
-    expect(agent.logged('"source":"interface"')).toBe(true);
+    expect(agent().logged('"source":"interface"')).toBe(true);
     await kill(job.job_id);
   });
 
@@ -105,7 +89,7 @@ describe('SSH debug and the external port pool (real Docker, pool of 2 ports)', 
     const ports = [(await startSshJob(first)).port, (await startSshJob(second)).port];
     expect([...ports].sort()).toEqual(range);
 
-    const third = await runJob(backend, sshJob());
+    const third = await runJob(backend(), sshJob());
     expect(third.result[0]).toBe('crash');
     expect(third.result[1]).toMatch(/cannot allocate 1 external port/);
 
@@ -117,7 +101,7 @@ describe('SSH debug and the external port pool (real Docker, pool of 2 ports)', 
   });
 
   it('debug "ssh" is refused when the task does not allow SSH and network access', async () => {
-    const done = await runJob(backend, newJob('testcourse', 'sleep', { debug: 'ssh', parameters: { network_grading: true } }));
+    const done = await runJob(backend(), newJob('testcourse', 'sleep', { debug: 'ssh', parameters: { network_grading: true } }));
     expect(done.result[0]).toBe('crash');
     expect(done.result[1]).toMatch(/allow both SSH and network access/);
     expect(done.stdout).toBeNull();
@@ -128,9 +112,9 @@ describe('SSH debug and the external port pool (real Docker, pool of 2 ports)', 
     const announced = await startSshJob(job);
     expect(announced).toMatchObject({ job_id: job.job_id, user: 'worker' });
     expect(await firstLine(announced.port as number)).toMatch(/^SSH-2\.0-OpenSSH/);
-    expect(ownContainers(agent.agentId)).toHaveLength(2);
+    expect(containersOf(agent().agentId)).toHaveLength(2);
     expect((await kill(job.job_id)).result).toEqual(['killed', '']);
-    expect(ownContainers(agent.agentId)).toEqual([]);
+    expect(containersOf(agent().agentId)).toEqual([]);
 
     // both ports are free again
     const again = [sshJob(), sshJob()];
@@ -141,40 +125,28 @@ describe('SSH debug and the external port pool (real Docker, pool of 2 ports)', 
 
   it('ssh_student refused when the task does not allow it: the job ends as crash with a text for the task author', async () => {
     const job = newJob('testcourse', 'student', { inputdata: { ...SAMPLE_INPUT, scenario: 'ssh' } });
-    const done = await runJob(backend, job);
+    const done = await runJob(backend(), job);
     expect(done.result[0]).toBe('crash');
     expect(done.result[1]).toMatch(/allow both SSH and network access/);
-    expect(backend.received.some((m) => m.type === 'AgentJobSSHDebug' && m.message?.job_id === job.job_id)).toBe(false);
+    expect(backend().received.some((m) => m.type === 'AgentJobSSHDebug' && m.message?.job_id === job.job_id)).toBe(false);
   });
 
   it('nothing is left: no container, no job folder', async () => {
     await new Promise((r) => setTimeout(r, 500));
-    expect(ownContainers(agent.agentId)).toEqual([]);
-    expect(readdirSync(agent.workDir)).toEqual([]);
-    expect(agent.logs.filter((l) => /"level":60/.test(l))).toEqual([]);
+    expect(containersOf(agent().agentId)).toEqual([]);
+    expect(readdirSync(agent().workDir)).toEqual([]);
+    expect(agent().logs.filter((l) => /"level":60/.test(l))).toEqual([]);
   });
 });
 
 describe('SSH on an agent that does not allow it', () => {
-  let backend: FakeBackend;
-  let agent: AgentProcess;
-
-  beforeAll(async () => {
-    backend = await FakeBackend.start();
-    backend.startPinging();
-    agent = await AgentProcess.start(backend, { AGENT_DEBUG_HOST: 'debug.example.test' });
-  });
-
-  afterAll(async () => {
-    await agent?.stop();
-    backend?.close();
-  });
+  const { backend, agent } = agentHarness({ sampleImage: false, env: { AGENT_DEBUG_HOST: 'debug.example.test' } });
 
   it('debug "ssh" → crash saying SSH is off on this agent; the configured debug host is logged', async () => {
-    const done = await runJob(backend, newJob('testcourse', 'sleep', { debug: 'ssh', parameters: SSH_PARAMETERS }));
+    const done = await runJob(backend(), newJob('testcourse', 'sleep', { debug: 'ssh', parameters: SSH_PARAMETERS }));
     expect(done.result[0]).toBe('crash');
     expect(done.result[1]).toMatch(/SSH access is disabled on this agent/);
-    expect(agent.logs.some((l) => l.includes('"host":"debug.example.test"') && l.includes('"source":"configured"'))).toBe(true);
-    expect(ownContainers(agent.agentId)).toEqual([]);
+    expect(agent().logs.some((l) => l.includes('"host":"debug.example.test"') && l.includes('"source":"configured"'))).toBe(true);
+    expect(containersOf(agent().agentId)).toEqual([]);
   });
 });
