@@ -13,7 +13,8 @@ if (!existsSync(`${dist}timeouts/timeouts.service.js`)) {
   console.error('dist/ has no compiled agent: run `npm run build` first');
   process.exit(1);
 }
-const { AgentConfig } = require(`${dist}config/agent-config.js`);
+const { parseAgentConfig } = require(`${dist}config/agent-config.js`);
+const { cpuSeconds, CLOCK_TICKS_PER_SECOND } = require(`${dist}bench/process-usage.js`);
 const { DockerGateway } = require(`${dist}docker/docker.gateway.js`);
 const { LABEL_AGENT_ID } = require(`${dist}docker/docker.labels.js`);
 const { CgroupCpuReader } = require(`${dist}timeouts/cgroup-cpu-reader.js`);
@@ -32,27 +33,15 @@ const TRIALS = Number(process.env.BENCH_WATCH_TRIALS ?? 3);
 const SLICE_SECONDS = 10;
 const IMAGE = 'inginious-agent-test/busybox:latest';
 const AGENT_ID = `bench-watch-${process.pid}`;
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 const config = (dockerHost) =>
-  new AgentConfig({
-    backendAddress: 'tcp://127.0.0.1:2001',
-    friendlyName: 'bench-watch',
-    concurrency: CONTAINERS,
-    tasksDir: '/tmp',
-    workDir: '/tmp',
-    debugPorts: { first: 64120, last: 64130 },
-    sshAllowed: false,
-    logLevel: 'warn',
-    logFormat: 'json',
-    agentId: AGENT_ID,
-    backendSilenceMs: 60_000,
-    maxFrameBytes: 1 << 24,
-    pidsLimit: 256,
-    healthPeriodS: 90,
-    healthGraceS: 60,
-    shutdownGraceS: 10,
-    dockerHost,
+  parseAgentConfig({
+    AGENT_BACKEND_ADDR: 'tcp://127.0.0.1:2001',
+    AGENT_FRIENDLY_NAME: 'bench-watch',
+    AGENT_CONCURRENCY: String(CONTAINERS),
+    AGENT_ID,
+    AGENT_LOG_LEVEL: 'warn',
+    DOCKER_HOST: dockerHost,
   });
 const logger = new PinoLogger({ pinoHttp: { level: 'warn' } });
 const gateway = new DockerGateway(config(process.env.DOCKER_HOST));
@@ -101,10 +90,9 @@ async function removeOurContainers() {
 
 function cpuSecondsOf(pid) {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime + stime (fields 14 and 15)
+    return cpuSeconds(pid);
   } catch {
-    return 0;
+    return 0; // the process is gone
   }
 }
 
@@ -232,7 +220,7 @@ async function main() {
   for (let round = 0; round < rounds; round++) {
     for (const [i, phase] of phases.entries()) slices[i].push(await measure(processes, () => phase.run(sliceSeconds)));
   }
-  console.log(`CPU milliseconds per second, quietest slice per process group (10 = 1 % of one CPU; resolution ${(1000 / CLK_TCK / sliceSeconds).toFixed(1)}):`);
+  console.log(`CPU milliseconds per second, quietest slice per process group (10 = 1 % of one CPU; resolution ${(1000 / CLOCK_TICKS_PER_SECOND / sliceSeconds).toFixed(1)}):`);
   printTable(phases, slices, sliceSeconds);
 
   console.log(`\nkill precision: busy loop, cpuSeconds limit 2, ${TRIALS} trials`);

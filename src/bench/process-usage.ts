@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 
-const CLOCK_TICKS_PER_SECOND = 100;
+/** USER_HZ, fixed at 100 by the Linux ABI for /proc times */
+export const CLOCK_TICKS_PER_SECOND = 100;
 
 /** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
 export function cpuSeconds(pid: number): number {

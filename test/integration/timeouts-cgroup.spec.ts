@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Test, type TestingModule } from '@nestjs/testing';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AgentConfig } from '../../src/config/agent-config';
+import { type AgentConfig, parseAgentConfig } from '../../src/config/agent-config';
 import { ConfigModule } from '../../src/config/config.module';
 import { DockerEvents } from '../../src/docker/docker-events.service';
 import { LABEL_AGENT_ID } from '../../src/docker/docker.labels';
@@ -20,24 +20,13 @@ const AGENT_ID = `timeouts-it-${process.pid}-${Date.now()}`;
 const docker = new Docker();
 
 function testConfig(): AgentConfig {
-  return new AgentConfig({
-    backendAddress: 'tcp://127.0.0.1:2001',
-    friendlyName: 'timeouts-it',
-    concurrency: 1,
-    tasksDir: '/tmp',
-    workDir: '/tmp',
-    debugPorts: { first: 64120, last: 64130 },
-    sshAllowed: false,
-    logLevel: 'warn',
-    logFormat: 'json',
-    agentId: AGENT_ID,
-    backendSilenceMs: 60_000,
-    maxFrameBytes: 1 << 24,
-    pidsLimit: 256,
-    healthPeriodS: 90,
-    healthGraceS: 60,
-    shutdownGraceS: 10,
-    dockerHost: process.env.DOCKER_HOST,
+  return parseAgentConfig({
+    AGENT_BACKEND_ADDR: 'tcp://127.0.0.1:2001',
+    AGENT_FRIENDLY_NAME: 'timeouts-it',
+    AGENT_CONCURRENCY: '1',
+    AGENT_ID,
+    AGENT_LOG_LEVEL: 'warn',
+    DOCKER_HOST: process.env.DOCKER_HOST,
   });
 }
 
