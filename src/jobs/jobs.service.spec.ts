@@ -47,6 +47,7 @@ class FakeDocker {
   /** attach streams: what the agent writes is kept apart from what the container sends */
   readonly streams = new Map<string, Duplex>();
   failAt?: 'create' | 'attach' | 'start';
+  oomKilled = false;
   private next = 0;
   private emit: (e: ContainerEvent) => void = () => {};
 
@@ -72,15 +73,15 @@ class FakeDocker {
   kill = vi.fn(async (id: string) => {
     if (this.running.delete(id)) this.die(id);
   });
-  inspect = vi.fn(async (id: string) => ({ id, running: this.running.has(id), exitCode: 137, oomKilled: false, pid: 1, ports: {} }));
+  inspect = vi.fn(async (id: string) => ({ id, running: this.running.has(id), exitCode: 137, oomKilled: this.oomKilled, pid: 1, ports: {} }));
   remove = vi.fn(async (id: string) => {
     this.removed.push(id);
   });
 
-  die(id: string): void {
+  die(id: string, exitCode = 0): void {
     this.running.delete(id);
     this.streams.get(id)?.push(null);
-    setImmediate(() => this.emit({ kind: 'die', containerId: id, exitCode: 0, timeNano: 0n }));
+    setImmediate(() => this.emit({ kind: 'die', containerId: id, exitCode, timeNano: 0n }));
   }
 
   oom(id: string): void {
@@ -201,6 +202,15 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     service.start(newJob('j1'));
     await settle();
     docker.oom('c1');
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['overflow', ''] }]);
+  });
+
+  it('killed by the kernel for memory (cgroup v2, no oom event) → overflow', async () => {
+    service.start(newJob('j1'));
+    await settle();
+    docker.oomKilled = true;
+    docker.die('c1', 137);
     await settle();
     expect(done('j1')).toMatchObject([{ result: ['overflow', ''] }]);
   });

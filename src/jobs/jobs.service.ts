@@ -27,6 +27,7 @@ import { startMessage } from './start-message';
 
 /** How long after a container's death its output may still be arriving before the job is closed anyway. */
 const OUTPUT_DRAIN_MS = 2000;
+const SIGKILL_EXIT_CODE = 137;
 
 /** The grading job lifecycle (behaviour.md "Job lifecycle"), from BackendNewJob to the call that closes it. */
 @Injectable()
@@ -163,12 +164,13 @@ export class JobsService implements OnModuleInit {
         this.stop(job, { kind: 'crash', text: `The grading container broke the protocol: ${error.message}.` }),
       onEnd: () => this.onOutputEnded(job),
     });
-    await this.docker.start(containerId);
-    job.link.send(startMessage(request, environment, this.catalog.runtimes(), parameters.runCmd));
+    // Watched before it starts, so that a container quick to die is never watched after its job closed.
     this.timeouts.watch(containerId, parameters.limits, (reason) => {
       this.logger.info({ jobId: job.id, reason }, 'time limit exceeded');
       this.stop(job, { kind: 'timeout' });
     });
+    await this.docker.start(containerId);
+    job.link.send(startMessage(request, environment, this.catalog.runtimes(), parameters.runCmd));
     this.logger.info({ jobId: job.id, containerId }, 'grading container started');
     if (job.stopReason) await this.killContainer(job);
   }
@@ -199,6 +201,15 @@ export class JobsService implements OnModuleInit {
       return;
     }
     this.logger.debug({ jobId: job.id, exitCode: event.exitCode }, 'grading container died');
+    void this.onDeath(job, event.exitCode);
+  }
+
+  private async onDeath(job: RunningJob, exitCode: number | undefined): Promise<void> {
+    if (!job.stopReason && exitCode === SIGKILL_EXIT_CODE && job.containerId) {
+      // On cgroup v2 the kernel's OOM killer cannot be disabled: the `oom` event may never come, only this death.
+      const state = await this.docker.inspect(job.containerId).catch(() => undefined);
+      if (state?.oomKilled) job.stop({ kind: 'overflow' });
+    }
     this.markDead(job);
   }
 
