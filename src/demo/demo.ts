@@ -65,7 +65,7 @@ function demoJob(task: string): Record<string, unknown> & { job_id: string } {
     task_id: task,
     task_problems: {},
     inputdata: {
-      q1: 'Hello from the demo ✓',
+      q1: 'echo Hello from the demo ✓',
       upload: { filename: 'hello.txt', value: Buffer.from('an uploaded file\n') },
       '@username': 'demo',
       '@lang': 'en',
