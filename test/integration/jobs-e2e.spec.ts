@@ -30,6 +30,13 @@ describe('grading jobs end to end (real Docker, real ZeroMQ, built agent)', () =
     expect(done.problems).toEqual({ q1: ['failed', '2 of 5 tests pass.'] });
   });
 
+  it("the sample course's run_student task grades the student's program run in its own container", async () => {
+    const job = newJob('sample', 'student-program', { inputdata: { ...SAMPLE_INPUT, q1: 'echo 6 x 7 = $((6 * 7))' } });
+    const done = await runJob(backend(), job);
+    expect(done.result).toEqual(['success', 'Your program ran in its own container and printed: 6 x 7 = 42']);
+    expect(done.grade).toBe(100);
+  });
+
   it('error reported by the grading script', async () => {
     const done = await runJob(backend(), newJob('sample', 'error'));
     expect(done.result).toEqual(['error', 'The grader is broken: reference solution missing.']);
