@@ -166,13 +166,18 @@ export class JobsService implements OnModuleInit {
     });
     // Watched before it starts, so that a container quick to die is never watched after its job closed.
     this.timeouts.watch(containerId, parameters.limits, (reason) => {
-      this.logger.info({ jobId: job.id, reason }, 'time limit exceeded');
-      this.stop(job, { kind: 'timeout' });
+      this.logger.info({ jobId: job.id, reason }, 'limit exceeded');
+      this.stop(job, reason === 'processes' ? this.processLimitCrash() : { kind: 'timeout' });
     });
     await this.docker.start(containerId);
     job.link.send(startMessage(request, environment, this.catalog.runtimes(), parameters.runCmd));
     this.logger.info({ jobId: job.id, containerId }, 'grading container started');
     if (job.stopReason) await this.killContainer(job);
+  }
+
+  private processLimitCrash(): StopReason {
+    const text = `The job started more processes than the limit of ${this.config.pidsLimit} (a fork bomb?) and was stopped.`;
+    return { kind: 'crash', text };
   }
 
   private onContainerMessage(job: RunningJob, message: Record<string, unknown> | undefined): void {

@@ -144,8 +144,9 @@ export class StudentContainersService implements OnModuleInit {
     }
     if (container.closed) return undefined; // it already ended (or its job closed) while start was answered
     this.timeouts.watch(containerId, limits, (reason) => {
-      this.logger.info({ jobId: job.id, containerId, reason }, 'student container time limit exceeded');
-      container.stop('timeout');
+      this.logger.info({ jobId: job.id, containerId, reason }, 'student container limit exceeded');
+      // A fork storm is a resource overflow for the grading script (252), like memory.
+      container.stop(reason === 'processes' ? 'overflow' : 'timeout');
       void this.kill(container);
     });
     this.logger.info(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cgroupCpuLayouts } from './cgroup-cpu-layout';
+import { cgroupCpuLayouts, parsePidsEvents } from './cgroup-cpu-layout';
 
 const ID = 'c0ffee';
 
@@ -32,5 +32,17 @@ describe('cgroupCpuLayouts', () => {
     const [v2] = cgroupCpuLayouts({ cgroupVersion: 2, cgroupDriver: 'systemd' });
     expect(v2.parse('usage_usec 1750000\nuser_usec 1000000\nsystem_usec 750000\n')).toBe(1.75);
     expect(() => v2.parse('user_usec 1\n')).toThrow(/usage_usec/);
+  });
+
+  it('finds pids.events beside each layout: the pids hierarchy on v1, the same folder on v2', () => {
+    const events = (version: 1 | 2, driver: string) =>
+      cgroupCpuLayouts({ cgroupVersion: version, cgroupDriver: driver }).map((l) => l.pidsEventsPathOf(ID));
+    expect(events(1, 'cgroupfs')).toEqual(['pids/docker/c0ffee/pids.events', 'pids/system.slice/docker-c0ffee.scope/pids.events']);
+    expect(events(2, 'systemd')).toEqual(['system.slice/docker-c0ffee.scope/pids.events', 'docker/c0ffee/pids.events']);
+  });
+
+  it('reads the max line of pids.events', () => {
+    expect(parsePidsEvents('max 7\n')).toBe(7);
+    expect(() => parsePidsEvents('')).toThrow(/max/);
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DockerGateway } from '../docker/docker.gateway';
-import { type CgroupCpuLayout, cgroupCpuLayouts } from './cgroup-cpu-layout';
+import { type CgroupCpuLayout, cgroupCpuLayouts, parsePidsEvents } from './cgroup-cpu-layout';
 import { CgroupFiles } from './cgroup-files';
 
 /** fs error codes meaning "this cgroup file is not there for us" rather than a broken read. */
@@ -36,15 +36,25 @@ export class CgroupCpuReader {
     return undefined;
   }
 
+  /** Forks refused at the container's pids limit so far (0 when that is not readable here). */
+  async readProcessLimitHits(containerId: string): Promise<number> {
+    if (!this.layout) return 0;
+    const text = await this.readFile(this.layout.pidsEventsPathOf(containerId));
+    return text === undefined ? 0 : parsePidsEvents(text);
+  }
+
   private async readWith(layout: CgroupCpuLayout, containerId: string): Promise<number | undefined> {
-    let text: string;
+    const text = await this.readFile(layout.pathOf(containerId));
+    return text === undefined ? undefined : layout.parse(text);
+  }
+
+  private async readFile(path: string): Promise<string | undefined> {
     try {
-      text = await this.files.read(layout.pathOf(containerId));
+      return await this.files.read(path);
     } catch (error) {
       if (UNREADABLE.has((error as NodeJS.ErrnoException).code ?? '')) return undefined;
       throw error;
     }
-    return layout.parse(text);
   }
 
   private layoutCandidates(): Promise<CgroupCpuLayout[]> {

@@ -5,13 +5,19 @@ import type { CgroupCpuReader } from './cgroup-cpu-reader';
 import { ContainerCpuUsage, isLocalEngine } from './container-cpu-usage';
 import type { DockerStatsCpuReader } from './docker-stats-cpu-reader';
 
-function usageWith(dockerHost: string | undefined, cgroupValues: Map<string, number>, statsValues: Map<string, number>) {
+function usageWith(
+  dockerHost: string | undefined,
+  cgroupValues: Map<string, number>,
+  statsValues: Map<string, number>,
+  processLimitHits = new Map<string, number>(),
+) {
   const calls: string[] = [];
   const cgroup = {
     read: async (id: string) => {
       calls.push(`cgroup:${id}`);
       return cgroupValues.get(id);
     },
+    readProcessLimitHits: async (id: string) => processLimitHits.get(id) ?? 0,
   } as CgroupCpuReader;
   const stats = {
     read: async (id: string) => {
@@ -37,6 +43,11 @@ describe('ContainerCpuUsage', () => {
     const { usage, calls } = usageWith(undefined, new Map([['a', 1.5]]), new Map([['a', 9]]));
     expect(await usage.read('a')).toEqual({ kind: 'usage', cpuSeconds: 1.5, source: 'cgroup' });
     expect(calls).toEqual(['cgroup:a']);
+  });
+
+  it('reports forks refused at the pids limit, read from the same cgroup', async () => {
+    const { usage } = usageWith(undefined, new Map([['a', 1.5]]), new Map(), new Map([['a', 3]]));
+    expect(await usage.read('a')).toEqual({ kind: 'usage', cpuSeconds: 1.5, source: 'cgroup', processLimitHits: 3 });
   });
 
   it('falls back to Docker stats for a container whose cgroup was never found', async () => {

@@ -34,7 +34,8 @@ export class ContainerCpuUsage {
       const seconds = await this.cgroup.read(containerId);
       if (seconds !== undefined) {
         this.seenInCgroup.add(containerId);
-        return { kind: 'usage', cpuSeconds: seconds, source: 'cgroup' };
+        const processLimitHits = await this.cgroup.readProcessLimitHits(containerId);
+        return { kind: 'usage', cpuSeconds: seconds, source: 'cgroup', ...(processLimitHits > 0 ? { processLimitHits } : {}) };
       }
       if (this.seenInCgroup.has(containerId)) return { kind: 'gone' };
       this.reportFallback(containerId);

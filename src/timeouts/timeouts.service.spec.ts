@@ -163,6 +163,15 @@ describe('TimeoutsService', () => {
       expect(cpu.forgotten).toEqual(['a']);
     });
 
+    it('reports a container that hit its process limit, once, before it reaches any time limit', async () => {
+      service.watch('a', { cpuSeconds: 30, wallSeconds: 60 }, record('a'));
+      cpu.values.set('a', async () => ({ kind: 'usage', cpuSeconds: 0.5, source: 'cgroup', processLimitHits: 12 }));
+      await clock.advance(100);
+      expect(fired).toEqual([['a', 'processes']]);
+      await clock.advance(10_000);
+      expect(fired).toEqual([['a', 'processes']]);
+    });
+
     it('reports the wall limit at its deadline, and not cpu', async () => {
       service.watch('a', { cpuSeconds: 30, wallSeconds: 2 }, record('a'));
       cpu.values.set('a', 0.01);

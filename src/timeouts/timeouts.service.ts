@@ -11,12 +11,13 @@ interface Watch extends WatchProgress {
   limits: WatchLimits;
   onExceeded: (reason: ExceededReason) => void;
   failing: boolean;
+  processLimitHit: boolean;
 }
 
 type SweepRead = CpuReading | { kind: 'failed'; error: unknown };
 
 /**
- * Watches the CPU and wall time of containers. All watched containers are read in one sweep, scheduled at the
+ * Watches the CPU and wall time of containers, and whether they hit their process limit. All watched containers are read in one sweep, scheduled at the
  * earliest moment any of them could cross a limit (see sweep-schedule.ts); no timer exists while nothing is watched.
  */
 @Injectable()
@@ -43,6 +44,7 @@ export class TimeoutsService implements OnModuleDestroy {
       cpuLimitSeconds: limits.cpuSeconds,
       gone: false,
       failing: false,
+      processLimitHit: false,
     });
     this.logger.debug({ containerId, ...limits }, 'watching limits');
     // A first reading soon, in case the container used CPU before it was watched; a burst of watches shares it.
@@ -116,6 +118,7 @@ export class TimeoutsService implements OnModuleDestroy {
   private record(containerId: string, watch: Watch, read: SweepRead, startedAtMs: number): void {
     if (read.kind === 'usage') {
       watch.lastCpu = { seconds: read.cpuSeconds, atMs: startedAtMs };
+      watch.processLimitHit = (read.processLimitHits ?? 0) > 0;
       watch.gone = false;
       watch.failing = false;
     } else if (read.kind === 'gone') {
@@ -129,6 +132,7 @@ export class TimeoutsService implements OnModuleDestroy {
   }
 
   private exceeded(watch: Watch, nowMs: number): ExceededReason | undefined {
+    if (watch.processLimitHit) return 'processes';
     if (watch.lastCpu && watch.lastCpu.seconds >= watch.cpuLimitSeconds) return 'cpu';
     if (nowMs >= watch.wallDeadlineMs) return 'wall';
     return undefined;

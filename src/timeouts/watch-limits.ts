@@ -1,4 +1,5 @@
-export type ExceededReason = 'cpu' | 'wall';
+/** `processes`: the container hit its pids limit (a fork storm), seen in its cgroup. */
+export type ExceededReason = 'cpu' | 'wall' | 'processes';
 
 export interface WatchLimits {
   /** CPU seconds of all the container's processes */
