@@ -6,6 +6,8 @@ import { createDockerClient } from './docker.client';
 import { IMAGE_LABEL_NAME, LABEL_AGENT_ID, LABEL_JOB_ID, LABEL_ROLE } from './docker.labels';
 import { type AttachStream, CONTAINER_EVENT_KINDS, type ContainerCreateBody, type ContainerState, type EngineInfo, type ImageSummary, type OwnedContainer } from './docker.types';
 
+const SIGKILL_EXIT_CODE = 137;
+
 /** The only place that calls the Docker Engine API for short requests. Errors propagate as thrown Errors. */
 @Injectable()
 export class DockerGateway {
@@ -94,6 +96,16 @@ export class DockerGateway {
   async securityOptions(id: string): Promise<string[]> {
     const c = await this.api.getContainer(id).inspect();
     return c.HostConfig?.SecurityOpt ?? [];
+  }
+
+  /**
+   * Whether a container that died with `exitCode` was killed by the kernel for memory. On cgroup v2 the in-kernel OOM
+   * killer cannot be disabled, so Docker's `oom` event may never come: only a SIGKILL death with `OOMKilled` set.
+   */
+  async diedOfMemory(id: string, exitCode: number | undefined): Promise<boolean> {
+    if (exitCode !== SIGKILL_EXIT_CODE) return false;
+    const state = await this.inspect(id).catch(() => undefined);
+    return state?.oomKilled ?? false;
   }
 
   /** Every container (running or not) labelled as this agent's. */

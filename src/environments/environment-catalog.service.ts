@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { AvailableEnvironments } from '../backend/backend.messages';
 import { DockerGateway } from '../docker/docker.gateway';
@@ -8,9 +8,12 @@ import { announceEnvironments } from './environment-announcement';
 import { type RejectedImage, selectEnvironments } from './environment-selection';
 import type { GradingEnvironment } from './grading-environment';
 
-/** The grading environments this agent offers: Docker's grading images under the runtimes it serves. */
+/**
+ * The grading environments this agent offers: Docker's grading images under the runtimes it serves. Read on every
+ * hello (AgentHelloComposer), which comes before any job.
+ */
 @Injectable()
-export class EnvironmentCatalog implements OnApplicationBootstrap {
+export class EnvironmentCatalog {
   private environments: readonly GradingEnvironment[] = [];
   private served: readonly Runtime[] = [];
   private refreshes: Promise<void> = Promise.resolve();
@@ -23,10 +26,6 @@ export class EnvironmentCatalog implements OnApplicationBootstrap {
     private readonly registry: RuntimeRegistry,
     @InjectPinoLogger(EnvironmentCatalog.name) private readonly logger: PinoLogger,
   ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.refresh();
-  }
 
   /** Re-reads images and runtimes from Docker. Never throws: on failure the previous catalog stays, and it is logged. */
   refresh(): Promise<void> {

@@ -74,6 +74,7 @@ class FakeDocker {
     if (this.running.delete(id)) this.die(id);
   });
   inspect = vi.fn(async (id: string) => ({ id, running: this.running.has(id), exitCode: 137, oomKilled: this.oomKilled, pid: 1, ports: {} }));
+  diedOfMemory = vi.fn(async (_id: string, exitCode: number | undefined) => exitCode === 137 && this.oomKilled);
   remove = vi.fn(async (id: string) => {
     this.removed.push(id);
   });

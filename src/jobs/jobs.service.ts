@@ -27,7 +27,6 @@ import { startMessage } from './start-message';
 
 /** How long after a container's death its output may still be arriving before the job is closed anyway. */
 const OUTPUT_DRAIN_MS = 2000;
-const SIGKILL_EXIT_CODE = 137;
 
 /** The grading job lifecycle (behaviour.md "Job lifecycle"), from BackendNewJob to the call that closes it. */
 @Injectable()
@@ -210,10 +209,8 @@ export class JobsService implements OnModuleInit {
   }
 
   private async onDeath(job: RunningJob, exitCode: number | undefined): Promise<void> {
-    if (!job.stopReason && exitCode === SIGKILL_EXIT_CODE && job.containerId) {
-      // On cgroup v2 the kernel's OOM killer cannot be disabled: the `oom` event may never come, only this death.
-      const state = await this.docker.inspect(job.containerId).catch(() => undefined);
-      if (state?.oomKilled) job.stop({ kind: 'overflow' });
+    if (!job.stopReason && job.containerId && (await this.docker.diedOfMemory(job.containerId, exitCode))) {
+      job.stop({ kind: 'overflow' });
     }
     this.markDead(job);
   }

@@ -24,8 +24,6 @@ import { studentRuntime } from './student-runtime';
 
 /** How long a relayed student container's output may still arrive after its death before its retval is sent. */
 const RELAY_DRAIN_MS = 2000;
-/** exit code of a container killed by SIGKILL: the one to ask Docker about when no `oom` event was seen */
-const SIGKILL_EXIT_CODE = 137;
 
 /**
  * Student containers (wire.md §4, behaviour.md "Student containers"): started on a grading container's `run_student`,
@@ -169,11 +167,7 @@ export class StudentContainersService implements OnModuleInit {
   }
 
   private async onDeath(container: StudentContainer, exitCode: number): Promise<void> {
-    if (!container.stopReason && exitCode === SIGKILL_EXIT_CODE) {
-      // on cgroup v2 the kernel kills at the limit; Docker's `oom` event may not have come before `die`
-      const state = await this.docker.inspect(container.id).catch(() => undefined);
-      if (state?.oomKilled) container.stop('overflow');
-    }
+    if (!container.stopReason && (await this.docker.diedOfMemory(container.id, exitCode))) container.stop('overflow');
     await this.finish(container, studentRetval(container, exitCode));
   }
 

@@ -99,25 +99,25 @@ def json_or_text(raw, as_json):
         fail("invalid JSON value: %s" % e)
 
 
-def cmd_feedback_custom(argv):
-    p = argparse.ArgumentParser(prog="feedback-custom",
-                                description="Set a custom value (a string, or any JSON value with -j).")
+def parse_key_value(argv, prog, description):
+    """KEY VALUE arguments, VALUE a string or, with -j, JSON."""
+    p = argparse.ArgumentParser(prog=prog, description=description)
     p.add_argument("-j", "--json", action="store_true", help="parse VALUE as JSON")
     p.add_argument("key")
     p.add_argument("value")
-    a = p.parse_args(argv)
+    return p.parse_args(argv)
+
+
+def cmd_feedback_custom(argv):
+    a = parse_key_value(argv, "feedback-custom", "Set a custom value (a string, or any JSON value with -j).")
     value = json_or_text(a.value, a.json)
     with Store() as data:
         data["custom"][a.key] = value
 
 
 def cmd_feedback_tests(argv):
-    p = argparse.ArgumentParser(prog="feedback-tests",
-                                description="Set a test/tag value (a string, or a JSON value that is not an object with -j).")
-    p.add_argument("-j", "--json", action="store_true", help="parse VALUE as JSON")
-    p.add_argument("key")
-    p.add_argument("value")
-    a = p.parse_args(argv)
+    a = parse_key_value(argv, "feedback-tests",
+                        "Set a test/tag value (a string, or a JSON value that is not an object with -j).")
     if not TEST_ID_RE.match(a.key):
         fail("test keys use only letters, digits, '-', '.', '_' and '*'")
     value = json_or_text(a.value, a.json)
