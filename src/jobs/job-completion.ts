@@ -25,13 +25,34 @@ export class JobCompletion {
     private readonly hooks: JobHooks,
   ) {}
 
+  /** Cleans the job up and, unless `reportResult` already did, sends its AgentJobDone after. */
   async close(job: RunningJob): Promise<void> {
     if (job.closing) return;
     job.closing = true;
-    const outcome = decideOutcome(job);
+    const outcome = job.doneSent ? undefined : decideOutcome(job);
     if (job.containerId) this.timeouts.unwatch(job.containerId);
     await this.cleanUp(job);
     this.jobs.remove(job);
+    if (outcome) await this.sendDone(job, outcome);
+  }
+
+  /**
+   * A result frame arrived. When it decides the outcome — valid, and no limit crossed by then (one last look), no kill —
+   * AgentJobDone goes at once and true is returned; the caller then stops the container and `close` cleans up without
+   * sending again. The job stays in the registry (its slot busy) until that cleanup ends.
+   */
+  async reportResult(job: RunningJob): Promise<boolean> {
+    if (job.containerId) await this.timeouts.checkNow(job.containerId);
+    if (job.doneSent || job.closing || job.stopReason) return false;
+    const outcome = decideOutcome(job);
+    if (outcome.kind !== 'graded') return false;
+    if (job.containerId) this.timeouts.unwatch(job.containerId);
+    await this.sendDone(job, outcome);
+    return true;
+  }
+
+  private async sendDone(job: RunningJob, outcome: JobOutcome): Promise<void> {
+    job.doneSent = true;
     const done = buildJobDone(job.id, outcome, job.inputState, job.containerId !== undefined);
     this.logger.info(
       { jobId: job.id, result: done.result[0], grade: done.grade.value, seconds: (Date.now() - job.startedAt) / 1000 },

@@ -89,12 +89,17 @@ class FakeDocker {
     this.emit({ kind: 'oom', containerId: id, timeNano: 0n });
   }
 
-  /** The container sends one framed result map, Docker-multiplexed, then exits. */
-  finishWith(id: string, frame: Buffer): void {
+  /** The container sends one framed message on stdout, Docker-multiplexed. */
+  say(id: string, frame: Buffer): void {
     const header = Buffer.alloc(8);
     header[0] = 1;
     header.writeUInt32BE(frame.length, 4);
     this.streams.get(id)?.push(Buffer.concat([header, frame]));
+  }
+
+  /** The container sends one framed result map, then exits. */
+  finishWith(id: string, frame: Buffer): void {
+    this.say(id, frame);
     this.die(id);
   }
 }
@@ -121,7 +126,7 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
   let service: JobsService;
   let ports: PortPool;
   let folders: { prepare: ReturnType<typeof vi.fn>; remove: ReturnType<typeof vi.fn> };
-  let timeouts: { watch: ReturnType<typeof vi.fn>; unwatch: ReturnType<typeof vi.fn> };
+  let timeouts: { watch: ReturnType<typeof vi.fn>; unwatch: ReturnType<typeof vi.fn>; checkNow: ReturnType<typeof vi.fn> };
 
   const done = (jobId: string) => sent.filter((m) => m['@type'] === 'AgentJobDone' && m.job_id === jobId);
   const settle = () => new Promise((r) => setTimeout(r, 20));
@@ -131,7 +136,7 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     sent = [];
     ports = new PortPool(config);
     folders = { prepare: vi.fn(async () => folder), remove: vi.fn(async () => undefined) };
-    timeouts = { watch: vi.fn(), unwatch: vi.fn() };
+    timeouts = { watch: vi.fn(), unwatch: vi.fn(), checkNow: vi.fn(async () => undefined) };
     const sender = { send: vi.fn(async (m: AgentMessage) => void sent.push(m)) } as unknown as BackendSender;
     const catalog = {
       find: (envtype: string, name: string) => (envtype === 'docker' && name === 'default' ? environment : undefined),
@@ -163,6 +168,60 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     expect(docker.removed).toEqual(['c1']);
     expect(folders.remove).toHaveBeenCalledOnce();
     expect(timeouts.unwatch).toHaveBeenCalledWith('c1');
+  });
+
+  describe('early AgentJobDone', () => {
+    const resultFrame = async (result: unknown) => (await import('../container-link/frame-codec')).encodeFrame({ type: 'result', result });
+    const registry = () => (service as unknown as { jobs: RunningJobs }).jobs;
+
+    it('a valid result is reported before the container ends; cleanup follows with the job still counted', async () => {
+      let finishRemoval!: () => void;
+      docker.remove.mockImplementation(() => new Promise<void>((r) => (finishRemoval = r)));
+      service.start(newJob('j1'));
+      await settle();
+      docker.say('c1', await resultFrame({ result: 'success', grade: 75 }));
+      await settle();
+      expect(done('j1')).toMatchObject([{ result: ['success', ''], grade: { value: 75 } }]);
+      expect(docker.kill).toHaveBeenCalledWith('c1');
+      expect(registry().has('j1')).toBe(true);
+      finishRemoval();
+      await settle();
+      expect(registry().has('j1')).toBe(false);
+      expect(folders.remove).toHaveBeenCalledOnce();
+      expect(done('j1')).toHaveLength(1);
+    });
+
+    it('a limit found crossed at the last look before the result wins', async () => {
+      service.start(newJob('j1'));
+      await settle();
+      const onExceeded = timeouts.watch.mock.calls[0][2] as (reason: string) => void;
+      timeouts.checkNow.mockImplementation(async () => onExceeded('cpu'));
+      docker.say('c1', await resultFrame({ result: 'success' }));
+      await settle();
+      expect(done('j1')).toMatchObject([{ result: ['timeout', ''] }]);
+    });
+
+    it('a kill before the result wins', async () => {
+      service.start(newJob('j1'));
+      await settle();
+      const job = registry().get('j1')!;
+      job.stop({ kind: 'killed' });
+      docker.finishWith('c1', await resultFrame({ result: 'success' }));
+      await settle();
+      expect(done('j1')).toMatchObject([{ result: ['killed', ''] }]);
+    });
+
+    it('an invalid result map is not reported early: the job closes at its death as before', async () => {
+      service.start(newJob('j1'));
+      await settle();
+      docker.say('c1', await resultFrame({ result: 'nonsense-kind' }));
+      await settle();
+      expect(done('j1')).toEqual([]);
+      expect(docker.kill).not.toHaveBeenCalled();
+      docker.die('c1');
+      await settle();
+      expect(done('j1')).toMatchObject([{ result: ['crash', expect.stringContaining('unreadable')] }]);
+    });
   });
 
   it.each(['create', 'attach', 'start'] as const)('Docker refusing %s → one crash, nothing left', async (step) => {

@@ -51,8 +51,9 @@ export class JobsService implements OnModuleInit {
 
   onModuleInit(): void {
     this.events.subscribe((event) => this.onContainerEvent(event));
-    this.hooks.handle('result', (job, message) => {
+    this.hooks.handle('result', async (job, message) => {
       job.result = message.result;
+      if (await this.completion.reportResult(job)) await this.killContainer(job);
     });
   }
 
@@ -225,7 +226,7 @@ export class JobsService implements OnModuleInit {
   private markDead(job: RunningJob): void {
     job.died = true;
     // Output still in flight only matters when it can decide the outcome: not once the agent stopped the job itself.
-    if (job.outputEnded || job.stopReason) {
+    if (job.outputEnded || job.stopReason || job.doneSent) {
       void this.completion.close(job);
       return;
     }

@@ -26,6 +26,8 @@ export class RunningJob {
   died = false;
   outputEnded = false;
   closing = false;
+  /** AgentJobDone went out (possibly before cleanup, see JobCompletion.reportResult) */
+  doneSent = false;
 
   constructor(readonly request: BackendNewJob) {
     this.id = request.job_id;

@@ -290,6 +290,44 @@ describe('TimeoutsService', () => {
     });
   });
 
+  describe('a job that starts in a container already running (warm)', () => {
+    it('charges only the CPU used after the watch began', async () => {
+      cpu.values.set('warm', 0.4);
+      const usedBefore = await service.cpuUsedSeconds('warm');
+      service.watch('warm', { cpuSeconds: 1, wallSeconds: 60 }, record('warm'), usedBefore);
+      cpu.values.set('warm', 1.3);
+      await clock.advance(100);
+      expect(fired).toEqual([]);
+      cpu.values.set('warm', 1.4);
+      await clock.advance(2_000);
+      expect(fired).toEqual([['warm', 'cpu']]);
+    });
+
+    it('cpuUsedSeconds throws when the container cannot be read', async () => {
+      cpu.values.set('gone', 'gone');
+      await expect(service.cpuUsedSeconds('gone')).rejects.toThrow('gone');
+    });
+  });
+
+  describe('checkNow', () => {
+    it('fires a crossed limit at once, before any sweep is due', async () => {
+      service.watch('a', { cpuSeconds: 2, wallSeconds: 60 }, record('a'));
+      await clock.advance(100);
+      cpu.values.set('a', 2.1);
+      await service.checkNow('a');
+      expect(fired).toEqual([['a', 'cpu']]);
+    });
+
+    it('does nothing below the limits or for a container not watched', async () => {
+      service.watch('a', { cpuSeconds: 2, wallSeconds: 60 }, record('a'));
+      cpu.values.set('a', 1.9);
+      await service.checkNow('a');
+      await service.checkNow('unknown');
+      expect(fired).toEqual([]);
+      expect(cpu.reads).toEqual(['a']);
+    });
+  });
+
   it('drops everything when the module stops', async () => {
     service.watch('a', { cpuSeconds: 2, wallSeconds: 2 }, record('a'));
     service.onModuleDestroy();

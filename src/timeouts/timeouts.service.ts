@@ -34,14 +34,17 @@ export class TimeoutsService implements OnModuleDestroy {
     @InjectPinoLogger(TimeoutsService.name) private readonly logger: PinoLogger,
   ) {}
 
-  /** Calls `onExceeded` at most once, when a limit is crossed; watching an already watched container restarts its watch. */
-  watch(containerId: string, limits: WatchLimits, onExceeded: (reason: ExceededReason) => void): void {
+  /**
+   * Calls `onExceeded` at most once, when a limit is crossed; watching an already watched container restarts its watch.
+   * `cpuUsedBeforeSeconds`: CPU the container used before the job began (a warm container's idle runtime), not charged.
+   */
+  watch(containerId: string, limits: WatchLimits, onExceeded: (reason: ExceededReason) => void, cpuUsedBeforeSeconds = 0): void {
     const now = this.clock.now();
     this.watches.set(containerId, {
       limits,
       onExceeded,
       wallDeadlineMs: now + limits.wallSeconds * 1000,
-      cpuLimitSeconds: limits.cpuSeconds,
+      cpuLimitSeconds: cpuUsedBeforeSeconds + limits.cpuSeconds,
       gone: false,
       failing: false,
       processLimitHit: false,
@@ -49,6 +52,22 @@ export class TimeoutsService implements OnModuleDestroy {
     this.logger.debug({ containerId, ...limits }, 'watching limits');
     // A first reading soon, in case the container used CPU before it was watched; a burst of watches shares it.
     this.scheduleAt(now + this.settings.minPeriodMs);
+  }
+
+  /** The CPU seconds a container used so far, for `watch`'s `cpuUsedBeforeSeconds`; throws when it cannot be read. */
+  async cpuUsedSeconds(containerId: string): Promise<number> {
+    const read = await this.readSafely(containerId);
+    if (read.kind === 'usage') return read.cpuSeconds;
+    throw read.kind === 'gone' ? new Error(`container ${containerId} is gone`) : read.error;
+  }
+
+  /** Reads one watched container at once, outside the sweep, and fires its limit if crossed (a last look before a result counts). */
+  async checkNow(containerId: string): Promise<void> {
+    const watch = this.watches.get(containerId);
+    if (!watch) return;
+    const startedAtMs = this.clock.now();
+    const read = await this.readSafely(containerId);
+    if (this.watches.get(containerId) === watch) this.judge(containerId, watch, read, startedAtMs, this.clock.now());
   }
 
   unwatch(containerId: string): void {
@@ -87,9 +106,7 @@ export class TimeoutsService implements OnModuleDestroy {
       const now = this.clock.now();
       batch.forEach(([containerId, watch], i) => {
         if (this.watches.get(containerId) !== watch) return; // unwatched or re-watched while reading
-        this.record(containerId, watch, reads[i], startedAtMs);
-        const reason = this.exceeded(watch, now);
-        if (reason) this.fire(containerId, watch, reason);
+        this.judge(containerId, watch, reads[i], startedAtMs, now);
       });
     } finally {
       this.sweeping = false;
@@ -113,6 +130,12 @@ export class TimeoutsService implements OnModuleDestroy {
     } finally {
       timer?.cancel();
     }
+  }
+
+  private judge(containerId: string, watch: Watch, read: SweepRead, startedAtMs: number, nowMs: number): void {
+    this.record(containerId, watch, read, startedAtMs);
+    const reason = this.exceeded(watch, nowMs);
+    if (reason) this.fire(containerId, watch, reason);
   }
 
   private record(containerId: string, watch: Watch, read: SweepRead, startedAtMs: number): void {
