@@ -19,6 +19,14 @@ const positiveInt = (what = 'a positive integer') =>
     .transform(Number)
     .refine((n) => Number.isSafeInteger(n) && n > 0, `expected ${what}`);
 
+const nonNegativeInt = (what = 'a whole number, 0 or more') =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `expected ${what}`)
+    .transform(Number)
+    .refine((n) => Number.isSafeInteger(n), `expected ${what}`);
+
 const bool = z
   .string()
   .trim()
@@ -106,6 +114,8 @@ export const agentEnvSchema = z.object({
   AGENT_HEALTH_PERIOD_S: positiveInt().prefault('90'),
   AGENT_HEALTH_GRACE_S: positiveInt().prefault('60'),
   AGENT_SHUTDOWN_GRACE_S: positiveInt().prefault('30'),
+  /** at most this many idle warm grading containers; unset: the concurrency */
+  AGENT_WARM_POOL: nonNegativeInt().optional(),
   DOCKER_HOST: z.string().trim().min(1).optional(),
 });
 

@@ -26,6 +26,7 @@ describe('parseAgentConfig', () => {
     ['malformed port range', { AGENT_DEBUG_PORTS: '64120:64130' }, 'AGENT_DEBUG_PORTS', '64120:64130'],
     ['unknown runtime flag', { AGENT_RUNTIMES: 'runc:docker:turbo' }, 'AGENT_RUNTIMES', 'turbo'],
     ['duplicate envtype', { AGENT_RUNTIMES: 'runc:docker,crun:docker' }, 'AGENT_RUNTIMES', 'docker'],
+    ['negative warm pool size', { AGENT_WARM_POOL: '-1' }, 'AGENT_WARM_POOL', '-1'],
     ['malformed backend address', { AGENT_BACKEND_ADDR: '127.0.0.1:2001' }, 'AGENT_BACKEND_ADDR', '127.0.0.1:2001'],
   ])('rejects %s with one line naming the variable and the value', (_, bad, variable, shown) => {
     const error = configError({ ...BACKEND, ...bad });
@@ -54,6 +55,12 @@ describe('parseAgentConfig', () => {
     });
     expect(config.runtimes).toBeUndefined();
     expect(config.debugHost).toBeUndefined();
+  });
+
+  it('sizes the warm pool by the concurrency unless told, 0 turning it off', () => {
+    expect(parseAgentConfig({ ...BACKEND, AGENT_CONCURRENCY: '3' }).warmPoolSize).toBe(3);
+    expect(parseAgentConfig({ ...BACKEND, AGENT_CONCURRENCY: '3', AGENT_WARM_POOL: '0' }).warmPoolSize).toBe(0);
+    expect(parseAgentConfig({ ...BACKEND, AGENT_WARM_POOL: '5' }).warmPoolSize).toBe(5);
   });
 
   it('treats empty variables as unset', () => {

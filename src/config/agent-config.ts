@@ -25,6 +25,8 @@ export interface AgentConfigValues {
   healthPeriodS: number;
   healthGraceS: number;
   shutdownGraceS: number;
+  /** most idle warm grading containers kept ready (0: no warm pool) */
+  warmPoolSize: number;
   dockerHost?: string;
 }
 
@@ -64,6 +66,7 @@ export function parseAgentConfig(env: NodeJS.ProcessEnv, isTty = false): AgentCo
     healthPeriodS: e.AGENT_HEALTH_PERIOD_S,
     healthGraceS: e.AGENT_HEALTH_GRACE_S,
     shutdownGraceS: e.AGENT_SHUTDOWN_GRACE_S,
+    warmPoolSize: e.AGENT_WARM_POOL ?? e.AGENT_CONCURRENCY,
     dockerHost: e.DOCKER_HOST,
   });
 }

@@ -49,6 +49,12 @@ export class DockerGateway {
     await this.api.getContainer(id).start();
   }
 
+  /** Sets a running container's memory limit: memory and memory+swap in one call (either alone fails on cgroup v1 when it would cross the other). */
+  async updateMemory(id: string, memoryMiB: number): Promise<void> {
+    const bytes = memoryMiB * 1024 * 1024;
+    await this.api.getContainer(id).update({ Memory: bytes, MemorySwap: bytes });
+  }
+
   /** Kills; a container that is already stopped or gone is not an error. */
   async kill(id: string): Promise<void> {
     await this.api

@@ -3,7 +3,8 @@ export const LABEL_AGENT_ID = 'org.inginious.agent.id';
 export const LABEL_JOB_ID = 'org.inginious.agent.job';
 export const LABEL_ROLE = 'org.inginious.agent.role';
 
-export type ContainerRole = 'grading' | 'student';
+/** `warm`: a grading container made ahead of demand, idle in the warm pool (it keeps this role once a job takes it). */
+export type ContainerRole = 'grading' | 'student' | 'warm';
 
 /** Labels grading images carry (wire.md §2). */
 export const GRADING_LABEL_PREFIX = 'org.inginious.grading.';

@@ -9,6 +9,7 @@ import type { OwnedContainer } from '../docker/docker.types';
 import type { JobsService } from '../jobs/jobs.service';
 import { RunningJob } from '../jobs/running-job';
 import { RunningJobs } from '../jobs/running-jobs.registry';
+import type { WarmPool } from '../warm-pool/warm-pool.service';
 import { HealthCheck } from './health-check.service';
 
 const PERIOD_S = 90;
@@ -33,6 +34,7 @@ function setUp() {
   const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const scheduler = new SchedulerRegistry();
   const config = { healthPeriodS: PERIOD_S, healthGraceS: GRACE_S } as AgentConfig;
+  const warmPool = { holds: vi.fn((id: string) => id === 'pooled') };
   const health = new HealthCheck(
     logger as unknown as PinoLogger,
     config,
@@ -41,6 +43,7 @@ function setUp() {
     jobs as unknown as JobsService,
     docker as unknown as DockerGateway,
     events as unknown as DockerEvents,
+    warmPool as unknown as WarmPool,
   );
   const dockerHas = (list: OwnedContainer[]) => void (containers = list);
   return { health, docker, events, registry, jobs, logger, scheduler, dockerHas };
@@ -76,12 +79,13 @@ describe('HealthCheck', () => {
     expect(t.docker.remove).not.toHaveBeenCalled();
   });
 
-  it('removes an unowned container of this agent at its second sighting, not its first', async () => {
+  it('removes an unowned container of this agent at its second sighting, not its first, and never a pooled warm one', async () => {
     const t = setUp();
     jobWithContainer(t.registry, 'j1', 'c1');
     t.dockerHas([
       { id: 'c1', jobId: 'j1', role: 'grading', state: 'running' },
       { id: 'stray', jobId: undefined, role: undefined, state: 'created' },
+      { id: 'pooled', jobId: undefined, role: 'warm', state: 'running' },
     ]);
     await t.health.check();
     expect(t.docker.remove).not.toHaveBeenCalled();

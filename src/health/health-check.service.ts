@@ -7,6 +7,7 @@ import { DockerGateway } from '../docker/docker.gateway';
 import type { OwnedContainer } from '../docker/docker.types';
 import { JobsService } from '../jobs/jobs.service';
 import { RunningJobs } from '../jobs/running-jobs.registry';
+import { WarmPool } from '../warm-pool/warm-pool.service';
 import { EMPTY_MEMORY, planReconciliation, type ReconciliationMemory, type TrackedContainer } from './reconciliation-plan';
 
 const INTERVAL_NAME = 'docker-health-check';
@@ -29,6 +30,7 @@ export class HealthCheck implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly jobs: JobsService,
     private readonly docker: DockerGateway,
     private readonly events: DockerEvents,
+    private readonly warmPool: WarmPool,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -76,7 +78,12 @@ export class HealthCheck implements OnApplicationBootstrap, OnModuleDestroy {
       .filter((job) => job.containerId !== undefined && !job.closing && !job.died)
       .map((job) => ({ containerId: job.containerId as string, jobId: job.id }));
     const plan = planReconciliation(
-      { tracked, openJobIds: new Set(open.map((job) => job.id)), containers },
+      {
+        tracked,
+        openJobIds: new Set(open.map((job) => job.id)),
+        pooledIds: new Set(containers.filter((c) => this.warmPool.holds(c.id)).map((c) => c.id)),
+        containers,
+      },
       this.memory,
       Date.now(),
       this.config.healthGraceS * 1000,

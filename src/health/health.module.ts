@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { DockerModule } from '../docker/docker.module';
 import { JobsModule } from '../jobs/jobs.module';
+import { WarmPoolModule } from '../warm-pool/warm-pool.module';
 import { HealthCheck } from './health-check.service';
 
 /** The scheduled Docker health check. Needs ScheduleModule.forRoot() in the application. */
 @Module({
-  imports: [DockerModule, JobsModule],
+  imports: [DockerModule, JobsModule, WarmPoolModule],
   providers: [HealthCheck],
 })
 export class HealthModule {}

@@ -12,6 +12,7 @@ const container = (id: string, jobId: string | undefined, state = 'running'): Ow
 const view = (over: Partial<ReconciliationView>): ReconciliationView => ({
   tracked: [],
   openJobIds: new Set(),
+  pooledIds: new Set(),
   containers: [],
   ...over,
 });
@@ -89,6 +90,16 @@ describe('planReconciliation', () => {
     const second = planReconciliation(docker, first.memory, 1, GRACE);
     expect(second.remove).toEqual([]);
     expect(second.memory.orphansSeen.size).toBe(0);
+  });
+
+  it('never takes for an orphan a warm container the pool holds; a warm leftover the pool does not hold is one', () => {
+    const docker = view({
+      pooledIds: new Set(['w1']),
+      containers: [{ ...container('w1', undefined), role: 'warm' }, { ...container('w2', undefined), role: 'warm' }],
+    });
+    const first = planReconciliation(docker, EMPTY_MEMORY, 0, GRACE);
+    const second = planReconciliation(docker, first.memory, 1, GRACE);
+    expect(second.remove.map((c) => c.id)).toEqual(['w2']);
   });
 
   it('does not remove a container whose first sighting as an orphan was followed by its job opening', () => {

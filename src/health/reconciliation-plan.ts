@@ -11,6 +11,8 @@ export interface ReconciliationView {
   tracked: readonly TrackedContainer[];
   /** every job in the registry, closing or not: the containers labelled with one of them are never orphans */
   openJobIds: ReadonlySet<string>;
+  /** containers the warm pool holds (idle, no job yet): never orphans */
+  pooledIds: ReadonlySet<string>;
   /** every container labelled as this agent's, whatever its state */
   containers: readonly OwnedContainer[];
 }
@@ -59,7 +61,7 @@ export function planReconciliation(
 
   const trackedIds = new Set(view.tracked.map((t) => t.containerId));
   const orphans = view.containers.filter(
-    (c) => !trackedIds.has(c.id) && !(c.jobId !== undefined && view.openJobIds.has(c.jobId)),
+    (c) => !trackedIds.has(c.id) && !view.pooledIds.has(c.id) && !(c.jobId !== undefined && view.openJobIds.has(c.jobId)),
   );
   return {
     vanished,

@@ -3,15 +3,15 @@ import { LABEL_AGENT_ID, LABEL_JOB_ID, LABEL_ROLE } from '../docker/docker.label
 import type { ContainerCreateBody } from '../docker/docker.types';
 import type { GradingEnvironment } from '../environments/grading-environment';
 import { ATTACHED_STDIO, bindMount, memoryLimits, publishedPorts } from './container-body-parts';
-import type { JobFolderPaths } from './job-folder';
-import type { JobLimits } from './job-parameters';
+import type { JobFolderPaths } from '../job-files/job-folders';
 
 export interface GradingContainerPlan {
-  jobId: string;
+  /** absent for a warm container, made before its job is known (labelled with the role `warm` instead) */
+  jobId?: string;
   agentId: string;
   environment: GradingEnvironment;
   folder: JobFolderPaths;
-  limits: JobLimits;
+  memoryMiB: number;
   /** a bridge network instead of none (network_grading, or ports to publish) */
   network: boolean;
   /** container port → external host port */
@@ -30,13 +30,16 @@ export function gradingContainerBody(plan: GradingContainerPlan): ContainerCreat
   const ports = publishedPorts(plan.publishedPorts);
   return {
     Image: plan.environment.imageId,
-    Labels: { [LABEL_AGENT_ID]: plan.agentId, [LABEL_JOB_ID]: plan.jobId, [LABEL_ROLE]: 'grading' },
+    Labels: {
+      [LABEL_AGENT_ID]: plan.agentId,
+      ...(plan.jobId === undefined ? { [LABEL_ROLE]: 'warm' } : { [LABEL_JOB_ID]: plan.jobId, [LABEL_ROLE]: 'grading' }),
+    },
     ...ATTACHED_STDIO,
     ...(generation === 4 ? { Env: [`DEBUGGER=${plan.sshDebug ? 'True' : 'False'}`] } : {}),
     ...ports.exposed,
     HostConfig: {
       Runtime: plan.environment.runtime.dockerRuntime,
-      ...memoryLimits(plan.limits.memoryMiB, plan.cgroupV1),
+      ...memoryLimits(plan.memoryMiB, plan.cgroupV1),
       PidsLimit: plan.pidsLimit,
       NetworkMode: plan.network || plan.publishedPorts.size > 0 ? 'bridge' : 'none',
       ...ports.bindings,

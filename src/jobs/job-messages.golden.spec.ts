@@ -7,7 +7,7 @@ import type { GradingEnvironment } from '../environments/grading-environment';
 import { decode, encode } from '../msgpack/msgpack.codec';
 import type { Runtime } from '../runtimes/runtime.types';
 import { gradingContainerBody } from './grading-container-body';
-import { jobFolderLayout } from './job-folder';
+import { jobFolderLayout } from '../job-files/job-folders';
 import { buildJobDone } from './job-outcome';
 import { isRejected, validateResultMap } from './result-map';
 import { startMessage } from './start-message';
@@ -84,7 +84,7 @@ describe('grading container create body', () => {
       agentId: 'a1',
       environment: environment(4, real.Image as string),
       folder: jobFolderLayout(root),
-      limits: { cpuSeconds: 10, wallSeconds: 30, memoryMiB: 100 },
+      memoryMiB: 100,
       network: false,
       publishedPorts: new Map(),
       sshDebug: false,
@@ -101,5 +101,26 @@ describe('grading container create body', () => {
     expect(SecurityOpt?.[0]).toMatch(/^label=level:s0:c\d+,c\d+$/);
     expect(realSecurityOpt).toHaveLength(1);
     expect(body.Labels).toEqual({ 'org.inginious.agent.id': 'a1', 'org.inginious.agent.job': 'j1', 'org.inginious.agent.role': 'grading' });
+  });
+
+  it('a warm container (no job yet) differs only by its labels: role warm, no job', () => {
+    const plan = {
+      agentId: 'a1',
+      environment: environment(4, 'sha256:i'),
+      folder: jobFolderLayout('/w/r'),
+      memoryMiB: 100,
+      network: false,
+      publishedPorts: new Map<number, number>(),
+      sshDebug: false,
+      openFilesLimit: 20000,
+      pidsLimit: 512,
+      cgroupV1: true,
+    };
+    const { Labels: warmLabels, HostConfig: warmHost, ...warm } = gradingContainerBody(plan);
+    const { Labels: coldLabels, HostConfig: coldHost, ...cold } = gradingContainerBody({ ...plan, jobId: 'j1' });
+    expect(warm).toEqual(cold);
+    expect({ ...warmHost, SecurityOpt: [] }).toEqual({ ...coldHost, SecurityOpt: [] });
+    expect(warmLabels).toEqual({ 'org.inginious.agent.id': 'a1', 'org.inginious.agent.role': 'warm' });
+    expect(coldLabels['org.inginious.agent.role']).toBe('grading');
   });
 });

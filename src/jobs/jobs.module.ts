@@ -2,18 +2,18 @@ import { Module } from '@nestjs/common';
 import { BackendModule } from '../backend/backend.module';
 import { DockerModule } from '../docker/docker.module';
 import { EnvironmentsModule } from '../environments/environments.module';
+import { JobFilesModule } from '../job-files/job-files.module';
 import { PortsModule } from '../ports/ports.module';
 import { TimeoutsModule } from '../timeouts/timeouts.module';
-import { EngineFacts } from './engine-facts';
+import { WarmPoolModule } from '../warm-pool/warm-pool.module';
 import { JobCompletion } from './job-completion';
-import { JobFolders } from './job-folder';
 import { JobHooks } from './job-hooks';
 import { JobsService } from './jobs.service';
 import { RunningJobs } from './running-jobs.registry';
 
 @Module({
-  imports: [BackendModule, DockerModule, EnvironmentsModule, PortsModule, TimeoutsModule],
-  providers: [JobsService, JobCompletion, RunningJobs, JobFolders, JobHooks, EngineFacts],
-  exports: [JobsService, RunningJobs, JobHooks, JobFolders, EngineFacts],
+  imports: [BackendModule, DockerModule, EnvironmentsModule, JobFilesModule, PortsModule, TimeoutsModule, WarmPoolModule],
+  providers: [JobsService, JobCompletion, RunningJobs, JobHooks],
+  exports: [JobsService, RunningJobs, JobHooks],
 })
 export class JobsModule {}

@@ -11,12 +11,14 @@ import type { EnvironmentCatalog } from '../environments/environment-catalog.ser
 import type { GradingEnvironment } from '../environments/grading-environment';
 import { PortPool } from '../ports/port-pool';
 import type { TimeoutsService } from '../timeouts/timeouts.service';
-import type { EngineFacts } from './engine-facts';
+import type { EngineFacts } from '../docker/engine-facts';
 import { JobCompletion } from './job-completion';
-import type { JobFolderPaths, JobFolders } from './job-folder';
+import type { JobFolderPaths, JobFolders } from '../job-files/job-folders';
 import { JobHooks } from './job-hooks';
+import { JobRejected } from './job-rejected.error';
 import { JobsService } from './jobs.service';
 import { RunningJobs } from './running-jobs.registry';
+import type { WarmPool } from '../warm-pool/warm-pool.service';
 
 const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn(), debug: vi.fn() } as unknown as PinoLogger;
 const config = parseAgentConfig({ AGENT_BACKEND_ADDR: 'tcp://127.0.0.1:1', AGENT_DEBUG_PORTS: '1000-1001', AGENT_ID: 'unit' });
@@ -125,7 +127,8 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
   let sent: AgentMessage[];
   let service: JobsService;
   let ports: PortPool;
-  let folders: { prepare: ReturnType<typeof vi.fn>; remove: ReturnType<typeof vi.fn> };
+  let folders: { prepare: ReturnType<typeof vi.fn>; remove: ReturnType<typeof vi.fn>; checkTask: ReturnType<typeof vi.fn> };
+  let warmPool: { take: ReturnType<typeof vi.fn> };
   let timeouts: { watch: ReturnType<typeof vi.fn>; unwatch: ReturnType<typeof vi.fn>; checkNow: ReturnType<typeof vi.fn> };
 
   const done = (jobId: string) => sent.filter((m) => m['@type'] === 'AgentJobDone' && m.job_id === jobId);
@@ -135,11 +138,13 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     docker = new FakeDocker();
     sent = [];
     ports = new PortPool(config);
-    folders = { prepare: vi.fn(async () => folder), remove: vi.fn(async () => undefined) };
+    folders = { prepare: vi.fn(async () => folder), remove: vi.fn(async () => undefined), checkTask: vi.fn(async () => undefined) };
+    warmPool = { take: vi.fn(async () => undefined) };
     timeouts = { watch: vi.fn(), unwatch: vi.fn(), checkNow: vi.fn(async () => undefined) };
     const sender = { send: vi.fn(async (m: AgentMessage) => void sent.push(m)) } as unknown as BackendSender;
     const catalog = {
-      find: (envtype: string, name: string) => (envtype === 'docker' && name === 'default' ? environment : undefined),
+      find: (envtype: string, name: string) =>
+        envtype !== 'docker' ? undefined : name === 'default' ? environment : name === 'web' ? { ...environment, name, ports: [8080] } : undefined,
       runtimes: () => [environment.runtime],
     } as unknown as EnvironmentCatalog;
     const engine = { get: async () => ({ maxMemoryMiBPerJob: 1000, openFilesPerJob: 1024, cgroupVersion: 1 }) } as EngineFacts;
@@ -152,7 +157,7 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     );
     service = new JobsService(
       logger, config, jobs, sender, gateway, events, catalog, folders as unknown as JobFolders,
-      timeouts as unknown as TimeoutsService, ports, engine, hooks, completion,
+      timeouts as unknown as TimeoutsService, ports, engine, hooks, completion, warmPool as unknown as WarmPool,
     );
     service.onModuleInit();
   });
@@ -160,7 +165,7 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
   it('a container that returns a result: graded, container removed, folder removed, watch ended', async () => {
     service.start(newJob('j1'));
     await settle();
-    expect(timeouts.watch).toHaveBeenCalledWith('c1', { cpuSeconds: 30, wallSeconds: 90, memoryMiB: 200 }, expect.any(Function));
+    expect(timeouts.watch).toHaveBeenCalledWith('c1', { cpuSeconds: 30, wallSeconds: 90, memoryMiB: 200 }, expect.any(Function), undefined);
     const { encodeFrame } = await import('../container-link/frame-codec');
     docker.finishWith('c1', encodeFrame({ type: 'result', result: { result: 'success', grade: 75 } }));
     await settle();
@@ -168,6 +173,49 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     expect(docker.removed).toEqual(['c1']);
     expect(folders.remove).toHaveBeenCalledOnce();
     expect(timeouts.unwatch).toHaveBeenCalledWith('c1');
+  });
+
+  describe('a warm container from the pool', () => {
+    const warmFolder = { ...folder, root: '/w/warm' };
+    const takeWarm = async () => {
+      const stream = await docker.attach('w1');
+      docker.running.add('w1');
+      warmPool.take.mockResolvedValueOnce({ containerId: 'w1', folder: warmFolder, stream, cpuUsedSeconds: 0.3 });
+    };
+
+    it('is used as it is: no create, no start; CPU used while idle not charged; same cleanup', async () => {
+      await takeWarm();
+      const written: Buffer[] = [];
+      docker.streams.get('w1')!._write = (chunk, _encoding, callback) => void (written.push(chunk), callback());
+      service.start(newJob('j1', { environment_parameters: { limits: { memory: 150 } } }));
+      await settle();
+      expect(warmPool.take).toHaveBeenCalledWith(expect.objectContaining({ jobId: 'j1', network: false, memoryMiB: 150, location: { courseId: 'c', taskId: 't' } }));
+      expect(docker.createContainer).not.toHaveBeenCalled();
+      expect(docker.start).not.toHaveBeenCalled();
+      expect(folders.prepare).not.toHaveBeenCalled();
+      expect(timeouts.watch).toHaveBeenCalledWith('w1', expect.objectContaining({ memoryMiB: 150 }), expect.any(Function), 0.3);
+      expect(Buffer.concat(written).toString('latin1')).toContain('start');
+      docker.die('w1');
+      await settle();
+      expect(done('j1')).toMatchObject([{ result: ['crash', expect.any(String)] }]);
+      expect(docker.removed).toEqual(['w1']);
+      expect(folders.remove).toHaveBeenCalledWith(warmFolder);
+    });
+
+    it('is never asked for a job that publishes ports', async () => {
+      service.start(newJob('j1', { environment: 'web' }));
+      await settle();
+      expect(warmPool.take).not.toHaveBeenCalled();
+      expect(docker.createContainer).toHaveBeenCalledOnce();
+    });
+
+    it('is not asked for when the task is missing: refused as before', async () => {
+      folders.checkTask.mockRejectedValueOnce(new JobRejected('The task c/t is not on this agent yet'));
+      service.start(newJob('j1'));
+      await settle();
+      expect(warmPool.take).not.toHaveBeenCalled();
+      expect(done('j1')).toMatchObject([{ result: ['crash', expect.stringContaining('not on this agent')] }]);
+    });
   });
 
   describe('early AgentJobDone', () => {

@@ -12,10 +12,11 @@ import { PortPool } from '../ports/port-pool';
 import { PortsExhaustedError } from '../ports/ports-exhausted.error';
 import { sshRefusal } from '../ssh/ssh-permission';
 import { TimeoutsService } from '../timeouts/timeouts.service';
-import { EngineFacts } from './engine-facts';
+import { EngineFacts } from '../docker/engine-facts';
+import { WarmPool } from '../warm-pool/warm-pool.service';
 import { gradingContainerBody } from './grading-container-body';
 import { JobCompletion } from './job-completion';
-import { JobFolders } from './job-folder';
+import { JobFolders } from '../job-files/job-folders';
 import { JobHooks } from './job-hooks';
 import { checkTaskLocation } from './job-identifiers';
 import { buildJobDone } from './job-outcome';
@@ -47,6 +48,7 @@ export class JobsService implements OnModuleInit {
     private readonly engine: EngineFacts,
     private readonly hooks: JobHooks,
     private readonly completion: JobCompletion,
+    private readonly warmPool: WarmPool,
   ) {}
 
   onModuleInit(): void {
@@ -137,41 +139,55 @@ export class JobsService implements OnModuleInit {
     const sshRefused = sshDebug ? sshRefusal(this.config.sshAllowed, parameters) : undefined;
     if (sshRefused) throw new JobRejected(sshRefused);
     job.ports = this.ports.acquire(containerPorts.length);
-    job.folder = await this.folders.prepare(location);
-    if (job.stopReason) return this.completion.close(job);
-
-    const published = new Map(containerPorts.map((port, i) => [port, job.ports[i]]));
-    const containerId = await this.docker.createContainer(
-      gradingContainerBody({
+    await this.folders.checkTask(location);
+    // Published ports (SSH debug included) are fixed at creation: such jobs always start a container of their own.
+    const warm =
+      containerPorts.length === 0
+        ? await this.warmPool.take({ jobId: job.id, environment, network: parameters.networkGrading, memoryMiB: parameters.limits.memoryMiB, location })
+        : undefined;
+    if (warm) {
+      job.folder = warm.folder;
+      this.jobs.attachContainer(job, warm.containerId);
+    } else {
+      job.folder = await this.folders.prepare(location);
+      if (job.stopReason) return this.completion.close(job);
+      const body = gradingContainerBody({
         jobId: job.id,
         agentId: this.config.agentId,
         environment,
         folder: job.folder,
-        limits: parameters.limits,
+        memoryMiB: parameters.limits.memoryMiB,
         network: parameters.networkGrading,
-        publishedPorts: published,
+        publishedPorts: new Map(containerPorts.map((port, i) => [port, job.ports[i]])),
         sshDebug,
         openFilesLimit: facts.openFilesPerJob,
         pidsLimit: this.config.pidsLimit,
         cgroupV1: facts.cgroupVersion === 1,
-      }),
-    );
-    this.jobs.attachContainer(job, containerId);
-    job.link = new ContainerLink(await this.docker.attach(containerId), this.config.maxFrameBytes, {
+      });
+      this.jobs.attachContainer(job, await this.docker.createContainer(body));
+    }
+    const containerId = job.containerId as string;
+    job.link = new ContainerLink(warm?.stream ?? (await this.docker.attach(containerId)), this.config.maxFrameBytes, {
       onFrame: (_raw, message) => this.onContainerMessage(job, message),
       onStderr: (text) => this.logger.debug({ jobId: job.id, stderr: text }, 'grading container stderr'),
       onProtocolError: (error) =>
         this.stop(job, { kind: 'crash', text: `The grading container broke the protocol: ${error.message}.` }),
       onEnd: () => this.onOutputEnded(job),
     });
-    // Watched before it starts, so that a container quick to die is never watched after its job closed.
-    this.timeouts.watch(containerId, parameters.limits, (reason) => {
-      this.logger.info({ jobId: job.id, reason }, 'limit exceeded');
-      this.stop(job, reason === 'processes' ? this.processLimitCrash() : { kind: 'timeout' });
-    });
-    await this.docker.start(containerId);
+    // Watched before it starts, so that a container quick to die is never watched after its job closed; a warm one
+    // is watched from now on: the wall time from its start frame, the CPU its idle runtime used not counted.
+    this.timeouts.watch(
+      containerId,
+      parameters.limits,
+      (reason) => {
+        this.logger.info({ jobId: job.id, reason }, 'limit exceeded');
+        this.stop(job, reason === 'processes' ? this.processLimitCrash() : { kind: 'timeout' });
+      },
+      warm?.cpuUsedSeconds,
+    );
+    if (!warm) await this.docker.start(containerId);
     job.link.send(startMessage(request, environment, this.catalog.runtimes(), parameters.runCmd));
-    this.logger.info({ jobId: job.id, containerId }, 'grading container started');
+    this.logger.info({ jobId: job.id, containerId, warm: warm !== undefined }, 'grading container started');
     if (job.stopReason) await this.killContainer(job);
   }
 

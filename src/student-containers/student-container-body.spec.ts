@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureJson } from '../../test/support/fixtures';
 import type { GradingEnvironment } from '../environments/grading-environment';
-import { jobFolderLayout } from '../jobs/job-folder';
+import { jobFolderLayout } from '../job-files/job-folders';
 import { studentContainerBody, type StudentContainerPlan } from './student-container-body';
 
 const root = '/tmp/fixture-work/run/head/agent_tmp/tmp2f37zwjb';

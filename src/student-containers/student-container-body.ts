@@ -2,7 +2,7 @@ import { LABEL_AGENT_ID, LABEL_JOB_ID, LABEL_ROLE } from '../docker/docker.label
 import type { ContainerCreateBody } from '../docker/docker.types';
 import type { GradingEnvironment } from '../environments/grading-environment';
 import { ATTACHED_STDIO, bindMount, memoryLimits, publishedPorts } from '../jobs/container-body-parts';
-import type { JobFolderPaths } from '../jobs/job-folder';
+import type { JobFolderPaths } from '../job-files/job-folders';
 import type { Runtime } from '../runtimes/runtime.types';
 
 /** Where the student container's network comes from (wire.md §4). */

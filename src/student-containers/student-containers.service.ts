@@ -6,7 +6,7 @@ import { DockerEvents } from '../docker/docker-events.service';
 import { DockerGateway } from '../docker/docker.gateway';
 import type { ContainerEvent } from '../docker/docker.types';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
-import { EngineFacts } from '../jobs/engine-facts';
+import { EngineFacts } from '../docker/engine-facts';
 import { JobHooks } from '../jobs/job-hooks';
 import { JobsService } from '../jobs/jobs.service';
 import type { RunningJob } from '../jobs/running-job';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { chmod, mkdir } from 'node:fs/promises';
-import type { JobFolderPaths } from '../jobs/job-folder';
+import type { JobFolderPaths } from '../job-files/job-folders';
 
 /**
  * Creates the job's folders a student container mounts when the task has none, world-writable as the rest of the job

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { readFile } from 'node:fs/promises';
 import { AgentConfig } from '../config/agent-config';
-import { DockerGateway } from '../docker/docker.gateway';
+import { DockerGateway } from './docker.gateway';
 
 export interface JobResourceFacts {
   /** total RAM of the engine divided by the job slots: no job may ask for more */
