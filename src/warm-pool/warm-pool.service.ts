@@ -131,11 +131,15 @@ export class WarmPool implements OnModuleInit, OnModuleDestroy {
     return true;
   }
 
+  /** One maker at a time: making a container costs CPU that running jobs need more. */
   private startMaker(): void {
-    this.maker ??= this.makeWanted().finally(() => {
-      this.maker = undefined;
-      if (this.wanted.length > 0 && !this.stopped) this.startMaker();
-    });
+    if (this.maker) return;
+    this.maker = Promise.resolve()
+      .then(() => this.makeWanted())
+      .finally(() => {
+        this.maker = undefined;
+        if (this.wanted.length > 0 && !this.stopped) this.startMaker();
+      });
   }
 
   private async makeWanted(): Promise<void> {

@@ -25,7 +25,7 @@ async function startSleepJob(backend: FakeBackend, agentId: string): Promise<{ j
 describe('Docker state end to end (real Docker, real ZeroMQ, built agent)', () => {
   const { backend, agent } = agentHarness({
     prepare: ensureTestBaseImage,
-    env: { AGENT_HEALTH_PERIOD_S: '1', AGENT_HEALTH_GRACE_S: '1' },
+    env: { AGENT_HEALTH_PERIOD_S: '1', AGENT_HEALTH_GRACE_S: '1', AGENT_WARM_POOL: '0' },
   });
 
   // `docker rm -f` kills first, so Docker's die event usually closes the job before the health check sees the container

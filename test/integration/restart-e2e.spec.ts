@@ -37,7 +37,7 @@ describe('agent start and stop (real Docker, real ZeroMQ, built agent)', () => {
   it('after a SIGKILL, a restart with the same id and work folder removes the leftovers before its hello, never another agent\'s', async () => {
     const agentId = uniqueId('restart');
     const workDir = mkdtempSync(join(tmpdir(), 'agent-work-'));
-    const first = await AgentProcess.start(backend(), { AGENT_ID: agentId, AGENT_TMP_DIR: workDir });
+    const first = await AgentProcess.start(backend(), { AGENT_ID: agentId, AGENT_TMP_DIR: workDir, AGENT_WARM_POOL: '0' });
     agents.push(first);
     for (const job of [newJob('testcourse', 'sleep'), newJob('testcourse', 'sleep')]) await backend().send(job);
     await until('two grading containers running', () => (containersOf(agentId, { running: true }).length === 2 ? true : undefined), 20_000);
@@ -48,7 +48,7 @@ describe('agent start and stop (real Docker, real ZeroMQ, built agent)', () => {
     expect(containersOf(agentId)).toHaveLength(2);
     expect(readdirSync(workDir)).toHaveLength(2);
 
-    const second = await AgentProcess.start(backend(), { AGENT_ID: agentId, AGENT_TMP_DIR: workDir });
+    const second = await AgentProcess.start(backend(), { AGENT_ID: agentId, AGENT_TMP_DIR: workDir, AGENT_WARM_POOL: '0' });
     agents.push(second);
     // AgentProcess.start resolved on the hello: the clean-up was done before it.
     expect(containersOf(agentId)).toEqual([]);
@@ -60,7 +60,7 @@ describe('agent start and stop (real Docker, real ZeroMQ, built agent)', () => {
   });
 
   it('SIGTERM: new jobs are refused, running jobs get the grace, late ones close as a crash, each with one AgentJobDone, nothing left', async () => {
-    const agent = await AgentProcess.start(backend(), { AGENT_SHUTDOWN_GRACE_S: '8' });
+    const agent = await AgentProcess.start(backend(), { AGENT_SHUTDOWN_GRACE_S: '8', AGENT_WARM_POOL: '0' });
     agents.push(agent);
     const finishing = shortJob(3, 'finished-during-the-grace');
     const late = newJob('testcourse', 'sleep', { limits: { time: 60 } });
@@ -99,7 +99,7 @@ function canRestartDockerd(): boolean {
 
 describe.skipIf(!canRestartDockerd())('dockerd restarted under a running job', () => {
   const { backend, agent } = agentHarness({
-    env: { AGENT_HEALTH_PERIOD_S: '1', AGENT_HEALTH_GRACE_S: '1' },
+    env: { AGENT_HEALTH_PERIOD_S: '1', AGENT_HEALTH_GRACE_S: '1', AGENT_WARM_POOL: '0' },
     beforeStop: () => {
       execFileSync('bash', [`${REPO}/scripts/ensure-docker.sh`], { stdio: 'ignore' });
     },

@@ -54,7 +54,7 @@ describe('SSH debug and the external port pool (real Docker, pool of 2 ports)', 
     prepare: async () => {
       range = await freePortPair();
     },
-    env: () => ({ AGENT_SSH_ALLOWED: 'true', AGENT_DEBUG_PORTS: `${range[0]}-${range[1]}`, AGENT_CONCURRENCY: '4' }),
+    env: () => ({ AGENT_SSH_ALLOWED: 'true', AGENT_DEBUG_PORTS: `${range[0]}-${range[1]}`, AGENT_CONCURRENCY: '4', AGENT_WARM_POOL: '0' }),
   });
 
   /** Sends a job and resolves with its AgentJobSSHDebug. */
@@ -140,7 +140,7 @@ describe('SSH debug and the external port pool (real Docker, pool of 2 ports)', 
 });
 
 describe('SSH on an agent that does not allow it', () => {
-  const { backend, agent } = agentHarness({ sampleImage: false, env: { AGENT_DEBUG_HOST: 'debug.example.test' } });
+  const { backend, agent } = agentHarness({ sampleImage: false, env: { AGENT_DEBUG_HOST: 'debug.example.test', AGENT_WARM_POOL: '0' } });
 
   it('debug "ssh" → crash saying SSH is off on this agent; the configured debug host is logged', async () => {
     const done = await runJob(backend(), newJob('testcourse', 'sleep', { debug: 'ssh', parameters: SSH_PARAMETERS }));
