@@ -42,20 +42,22 @@ export class JobCompletion {
    * sending again. The job stays in the registry (its slot busy) until that cleanup ends.
    */
   async reportResult(job: RunningJob): Promise<boolean> {
+    const resultAtMs = performance.now();
     if (job.containerId) await this.timeouts.checkNow(job.containerId);
     if (job.doneSent || job.closing || job.stopReason) return false;
     const outcome = decideOutcome(job);
     if (outcome.kind !== 'graded') return false;
     if (job.containerId) this.timeouts.unwatch(job.containerId);
-    await this.sendDone(job, outcome);
+    await this.sendDone(job, outcome, performance.now() - resultAtMs);
     return true;
   }
 
-  private async sendDone(job: RunningJob, outcome: JobOutcome): Promise<void> {
+  /** `afterResultMs`: how long after the result frame it goes, when it goes before cleanup. */
+  private async sendDone(job: RunningJob, outcome: JobOutcome, afterResultMs?: number): Promise<void> {
     job.doneSent = true;
     const done = buildJobDone(job.id, outcome, job.inputState, job.containerId !== undefined);
     this.logger.info(
-      { jobId: job.id, result: done.result[0], grade: done.grade.value, seconds: (Date.now() - job.startedAt) / 1000 },
+      { jobId: job.id, result: done.result[0], grade: done.grade.value, seconds: (Date.now() - job.startedAt) / 1000, afterResultMs },
       outcome.kind === 'crash' ? `job crashed: ${outcome.text}` : 'job done',
     );
     await this.sender.send(done);

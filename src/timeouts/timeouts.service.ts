@@ -9,6 +9,7 @@ import type { ExceededReason, WatchLimits } from './watch-limits';
 
 interface Watch extends WatchProgress {
   limits: WatchLimits;
+  cpuUsedBeforeSeconds: number;
   onExceeded: (reason: ExceededReason) => void;
   failing: boolean;
   processLimitHit: boolean;
@@ -42,6 +43,7 @@ export class TimeoutsService implements OnModuleDestroy {
     const now = this.clock.now();
     this.watches.set(containerId, {
       limits,
+      cpuUsedBeforeSeconds,
       onExceeded,
       wallDeadlineMs: now + limits.wallSeconds * 1000,
       cpuLimitSeconds: cpuUsedBeforeSeconds + limits.cpuSeconds,
@@ -164,7 +166,8 @@ export class TimeoutsService implements OnModuleDestroy {
   private fire(containerId: string, watch: Watch, reason: ExceededReason): void {
     this.watches.delete(containerId);
     this.cpuUsage.forget(containerId);
-    this.logger.info({ containerId, reason, cpuSeconds: watch.lastCpu?.seconds, limits: watch.limits }, 'limit exceeded');
+    const jobCpuSeconds = watch.lastCpu && watch.lastCpu.seconds - watch.cpuUsedBeforeSeconds;
+    this.logger.info({ containerId, reason, cpuSeconds: watch.lastCpu?.seconds, jobCpuSeconds, limits: watch.limits }, 'limit exceeded');
     try {
       watch.onExceeded(reason);
     } catch (error) {

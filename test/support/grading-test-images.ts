@@ -42,3 +42,21 @@ export function removeTestImages(images: readonly string[]): void {
 export async function waitForNextSecond(): Promise<void> {
   await new Promise((done) => setTimeout(done, 1_000 - (Date.now() % 1_000) + 50));
 }
+
+export const SAMPLE_IMAGE = 'inginious-agent-sample/default:latest';
+
+/**
+ * Builds a grading image on the sample image (its runtime and commands): the given labels (the test label added),
+ * then `lines` of Dockerfile. Returns its full `sha256:` id.
+ */
+export function buildOnSampleImage(tag: string, labels: Record<string, string>, lines: readonly string[] = []): string {
+  const context = mkdtempSync(join(tmpdir(), 'sample-variant-'));
+  try {
+    const labelLines = Object.entries({ ...labels, [TEST_LABEL]: '1' }).map(([key, value]) => `LABEL ${JSON.stringify(key)}=${JSON.stringify(value)}`);
+    writeFileSync(join(context, 'Dockerfile'), [`FROM ${SAMPLE_IMAGE}`, ...labelLines, ...lines, ''].join('\n'));
+    execFileSync('docker', ['build', '-q', '-t', tag, context], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: 'ignore' });
+    return execFileSync('docker', ['image', 'inspect', '-f', '{{.Id}}', tag], { encoding: 'utf8' }).trim();
+  } finally {
+    rmSync(context, { recursive: true, force: true });
+  }
+}
