@@ -38,8 +38,8 @@ export class JobCompletion {
 
   /**
    * A result frame arrived. When it decides the outcome — valid, and no limit crossed by then (one last look), no kill —
-   * AgentJobDone goes at once and true is returned; the caller then stops the container and `close` cleans up without
-   * sending again. The job stays in the registry (its slot busy) until that cleanup ends.
+   * AgentJobDone goes at once and true is returned; the container's exit (or the caller's kill) then closes the job,
+   * and `close` cleans up without sending again. The job stays in the registry (its slot busy) until that cleanup ends.
    */
   async reportResult(job: RunningJob): Promise<boolean> {
     const resultAtMs = performance.now();

@@ -16,7 +16,7 @@ import { JobCompletion } from './job-completion';
 import type { JobFolderPaths, JobFolders } from '../job-files/job-folders';
 import { JobHooks } from './job-hooks';
 import { JobRejected } from './job-rejected.error';
-import { JobsService } from './jobs.service';
+import { EXIT_AFTER_RESULT_MS, JobsService } from './jobs.service';
 import { RunningJobs } from './running-jobs.registry';
 import type { WarmPool } from '../warm-pool/warm-pool.service';
 
@@ -222,7 +222,7 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     const resultFrame = async (result: unknown) => (await import('../container-link/frame-codec')).encodeFrame({ type: 'result', result });
     const registry = () => (service as unknown as { jobs: RunningJobs }).jobs;
 
-    it('a valid result is reported before the container ends; cleanup follows with the job still counted', async () => {
+    it('a valid result is reported before the container ends; cleanup follows its exit, with the job still counted', async () => {
       let finishRemoval!: () => void;
       docker.remove.mockImplementation(() => new Promise<void>((r) => (finishRemoval = r)));
       service.start(newJob('j1'));
@@ -230,13 +230,36 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
       docker.say('c1', await resultFrame({ result: 'success', grade: 75 }));
       await settle();
       expect(done('j1')).toMatchObject([{ result: ['success', ''], grade: { value: 75 } }]);
-      expect(docker.kill).toHaveBeenCalledWith('c1');
+      expect(timeouts.unwatch).toHaveBeenCalledWith('c1');
+      expect(registry().has('j1')).toBe(true);
+      docker.die('c1');
+      await settle();
+      expect(docker.kill).not.toHaveBeenCalled();
       expect(registry().has('j1')).toBe(true);
       finishRemoval();
       await settle();
       expect(registry().has('j1')).toBe(false);
       expect(folders.remove).toHaveBeenCalledOnce();
       expect(done('j1')).toHaveLength(1);
+    });
+
+    it('a container still running a while after its result is killed, and then cleaned up', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout'] });
+      try {
+        service.start(newJob('j1'));
+        await vi.advanceTimersByTimeAsync(20);
+        docker.say('c1', await resultFrame({ result: 'success' }));
+        await vi.advanceTimersByTimeAsync(EXIT_AFTER_RESULT_MS - 100);
+        expect(done('j1')).toHaveLength(1);
+        expect(docker.kill).not.toHaveBeenCalled();
+        await vi.advanceTimersByTimeAsync(200);
+        expect(docker.kill).toHaveBeenCalledWith('c1');
+        await vi.advanceTimersByTimeAsync(20);
+        expect(docker.removed).toEqual(['c1']);
+        expect(registry().has('j1')).toBe(false);
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('a limit found crossed at the last look before the result wins', async () => {

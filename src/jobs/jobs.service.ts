@@ -28,6 +28,11 @@ import { startMessage } from './start-message';
 
 /** How long after a container's death its output may still be arriving before the job is closed anyway. */
 const OUTPUT_DRAIN_MS = 2000;
+/**
+ * How long a container that sent its result (AgentJobDone already out) may take to exit by itself before it is killed.
+ * Its runtime may still be tidying up the job folder (making it removable by the agent), so it is not killed at once.
+ */
+export const EXIT_AFTER_RESULT_MS = 2000;
 
 /** The grading job lifecycle (behaviour.md "Job lifecycle"), from BackendNewJob to the call that closes it. */
 @Injectable()
@@ -55,7 +60,10 @@ export class JobsService implements OnModuleInit {
     this.events.subscribe((event) => this.onContainerEvent(event));
     this.hooks.handle('result', async (job, message) => {
       job.result = message.result;
-      if (await this.completion.reportResult(job)) await this.killContainer(job);
+      if (!(await this.completion.reportResult(job))) return;
+      setTimeout(() => {
+        if (!job.died) void this.killContainer(job);
+      }, EXIT_AFTER_RESULT_MS).unref();
     });
   }
 

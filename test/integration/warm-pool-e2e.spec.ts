@@ -35,25 +35,35 @@ describe('warm pool: every sample outcome is the same warm and cold (real Docker
   });
 });
 
-/** Waits until an idle warm container of the idle-burn image has finished its burn: its runtime is running. */
-async function untilIdleBurnDone(agent: AgentProcess): Promise<void> {
+/** Waits until an idle warm container of `imageId` (the idle-burn image) has finished its burn: its runtime runs. */
+async function untilIdleBurnDone(agent: AgentProcess, imageId: string): Promise<void> {
   await untilWarmIdle(agent);
   const taken = new Set(agent.logs.filter((l) => l.includes('"msg":"warm container taken"')).map((l) => JSON.parse(l).containerId as string));
   const runtimeRunning = (id: string) => {
+    if (docker('inspect', '-f', '{{.Image}}', id) !== imageId) return false;
     const processes = spawnSync('docker', ['top', id], { encoding: 'utf8' }).stdout ?? '';
     return processes.includes('ingi_runtime') && !processes.includes('process_time');
   };
-  await untilTrue('the idle runtime past its burn', () => containersOf(agent.agentId, { role: 'warm', running: true }).some((id) => !taken.has(id) && runtimeRunning(id)), 30_000);
+  await untilTrue('the idle runtime past its burn', () => containersOf(agent.agentId, { role: 'warm', running: true }).some((id) => !taken.has(id) && runtimeRunning(id)), 30_000).catch(
+    (error: Error) => {
+      const pool = agent.logs.filter((l) => l.includes('warm container'));
+      throw new Error(`${error.message}\n${pool.join('\n')}\n${containersOf(agent.agentId, { role: 'warm' }).map((id) => `${id}: ${spawnSync('docker', ['top', id], { encoding: 'utf8' }).stdout}`).join('\n')}`);
+    },
+  );
 }
 
 describe('warm pool: the job\'s limits apply from its start frame (real Docker)', () => {
   // A runtime that burns 2.5 s of CPU before it reads its start frame: a warm container has spent it while idle.
   const idleBurner = `inginious-agent-test/warm-idle-burn:${process.pid}`;
+  let idleBurnerId = '';
   const { backend, agent } = agentHarness({
-    prepare: () =>
-      void buildOnSampleImage(idleBurner, { [NAME_LABEL]: 'idle-burn' }, [
+    prepare: () => {
+      idleBurnerId = buildOnSampleImage(idleBurner, { [NAME_LABEL]: 'idle-burn' }, [
         'ENTRYPOINT ["/bin/sh", "-c", "python3 -c \\"import time\\nwhile time.process_time() < 2.5: pass\\" && exec \\"$@\\"", "runtime"]',
-      ]),
+        // a new ENTRYPOINT resets the inherited CMD
+        'CMD ["/usr/bin/python3", "-u", "/usr/local/lib/ingi-sample/ingi_runtime.py"]',
+      ]);
+    },
     cleanup: () => removeTestImages([idleBurner]),
   });
 
@@ -65,12 +75,12 @@ describe('warm pool: the job\'s limits apply from its start frame (real Docker)'
 
   it('CPU its runtime used while idle is not charged; a busy loop ends as timeout after its own seconds', async () => {
     await runJob(backend(), scripted('feedback-result success', { time: 30 }, 'idle-burn')); // the pool learns the kind
-    await untilIdleBurnDone(agent());
+    await untilIdleBurnDone(agent(), idleBurnerId);
     const oneSecond = await runWarmJob(backend(), agent(), scripted('timeout 1 sh -c "while :; do :; done"; feedback-result success', { time: 2 }, 'idle-burn'));
     expect(oneSecond.result[0]).toBe('success');
 
     const burner = newJob('testcourse', 'cpu-burn', { limits: { time: 2 }, environment: 'idle-burn' });
-    await untilIdleBurnDone(agent());
+    await untilIdleBurnDone(agent(), idleBurnerId);
     const done = await runWarmJob(backend(), agent(), burner);
     expect(done.result).toEqual(['timeout', '']);
     const started = JSON.parse(agent().logs.find((l) => l.includes('"msg":"grading container started"') && l.includes(burner.job_id))!);
