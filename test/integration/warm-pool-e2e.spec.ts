@@ -90,7 +90,7 @@ describe('warm pool: the job\'s limits apply from its start frame (real Docker)'
     expect(exceeded.cpuSeconds).toBeGreaterThanOrEqual(4.5); // 2.5 s while idle, 2 s for the job
     expect(exceeded.jobCpuSeconds).toBeGreaterThanOrEqual(2);
     expect(exceeded.jobCpuSeconds).toBeLessThan(2.6);
-  });
+  }, 300_000);
 
   it('hard time counts from the start frame, not from when the container was made', async () => {
     await runJob(backend(), newJob('sample', 'hello'));
