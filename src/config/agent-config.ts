@@ -13,7 +13,12 @@ export interface AgentConfigValues {
   workDir: string;
   debugHost?: string;
   debugPorts: { first: number; last: number };
+  /** `--ssh`: the `<envtype>-ssh` environment types and `run_student(ssh=True)` */
   sshAllowed: boolean;
+  /** SSH debug of grading jobs (`debug: "ssh"`), served unless the operator turns it off */
+  sshDebug: boolean;
+  /** `--debugger`: grading containers attach to an IDE debug server on the host (DEBUGGER=True) */
+  debugger: boolean;
   runtimes?: RuntimeSetting[];
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   logFormat: 'json' | 'pretty';
@@ -54,6 +59,8 @@ export function parseAgentConfig(env: NodeJS.ProcessEnv, isTty = false): AgentCo
     debugHost: e.AGENT_DEBUG_HOST,
     debugPorts: e.AGENT_DEBUG_PORTS,
     sshAllowed: e.AGENT_SSH_ALLOWED,
+    sshDebug: e.AGENT_SSH_DEBUG,
+    debugger: e.AGENT_DEBUGGER,
     runtimes: e.AGENT_RUNTIMES,
     logLevel: e.AGENT_LOG_LEVEL,
     logFormat: e.AGENT_LOG_FORMAT ?? (isTty ? 'pretty' : 'json'),
