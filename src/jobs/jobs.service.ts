@@ -22,7 +22,7 @@ import { parseJobParameters } from './job-parameters';
 import { JobRejected } from './job-rejected.error';
 import { inputStateOf, RunningJob, type StopReason } from './running-job';
 import { RunningJobs } from './running-jobs.registry';
-import { sshDebugRefusal } from './ssh-permission';
+import { sshDebugRefusal, sshEnvtypeHint } from './ssh-permission';
 import { startMessage } from './start-message';
 
 /** How long after a container's death its output may still be arriving before the job is closed anyway. */
@@ -120,8 +120,9 @@ export class JobsService implements OnModuleInit {
     const location = checkTaskLocation(request.course_id, request.task_id);
     const environment = this.catalog.find(request.environment_type, request.environment);
     if (!environment) {
+      const hint = sshEnvtypeHint(request.environment_type, this.config.sshAllowed);
       throw new JobRejected(
-        `The environment ${request.environment_type}/${request.environment} is not available on this agent. Please contact your course administrator.`,
+        `The environment ${request.environment_type}/${request.environment} is not available on this agent.${hint} Please contact your course administrator.`,
       );
     }
     job.environment = environment;

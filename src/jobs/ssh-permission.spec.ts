@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sshDebugRefusal, studentSshRefusal } from './ssh-permission';
+import { sshDebugRefusal, sshEnvtypeHint, studentSshRefusal } from './ssh-permission';
 
 describe('sshDebugRefusal', () => {
   it('serves SSH debug unless the operator turned it off', () => {
@@ -24,5 +24,13 @@ describe('studentSshRefusal', () => {
     [{ envtype: 'docker', network: false }, 'requires an environment that allows SSH (environment type docker-ssh) and network access'],
   ])('tells the task author what to enable for %j', (job, text) => {
     expect(studentSshRefusal(true, job)).toContain(text);
+  });
+});
+
+describe('sshEnvtypeHint', () => {
+  it('points at the agent setting only for an SSH environment type on an agent that does not allow SSH', () => {
+    expect(sshEnvtypeHint('docker-ssh', false)).toContain('AGENT_SSH_ALLOWED, --ssh');
+    expect(sshEnvtypeHint('docker-ssh', true)).toBe('');
+    expect(sshEnvtypeHint('docker', false)).toBe('');
   });
 });

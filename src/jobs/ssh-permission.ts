@@ -28,3 +28,9 @@ export function studentSshRefusal(agentAllowsSsh: boolean, job: StudentSshJob): 
   if (missing.length === 0) return undefined;
   return `SSH for student containers requires ${missing.join(' and ')}: enable it in the task's environment configuration.`;
 }
+
+/** What to add when a job asks for an SSH environment type this agent does not serve because SSH is not allowed. */
+export function sshEnvtypeHint(envtype: string, agentAllowsSsh: boolean): string {
+  if (agentAllowsSsh || !envtype.endsWith('-ssh')) return '';
+  return ' SSH environment types are served only by an agent that allows SSH (AGENT_SSH_ALLOWED, --ssh).';
+}

@@ -217,10 +217,10 @@ describe('SSH with default settings (SSH features off, SSH debug on)', () => {
     });
   });
 
-  it('a docker-ssh job is refused as an environment not available here', async () => {
+  it('a docker-ssh job is refused as an environment not available here, saying which setting serves it', async () => {
     const done = await runJob(backend(), newJob('testcourse', 'sleep', { environmentType: 'docker-ssh' }));
     expect(done.result[0]).toBe('crash');
-    expect(done.result[1]).toMatch(/docker-ssh\/default is not available on this agent/);
+    expect(done.result[1]).toMatch(/docker-ssh\/default is not available on this agent\. SSH environment types are served only by an agent that allows SSH \(AGENT_SSH_ALLOWED, --ssh\)\./);
   });
 
   it('ssh_student with network is refused: the job ends as crash naming the agent setting', async () => {
