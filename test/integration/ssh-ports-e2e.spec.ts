@@ -27,22 +27,31 @@ async function freePortPair(): Promise<[number, number]> {
   }
 }
 
-/** The first line a TCP server at 127.0.0.1:port sends. */
-function firstLine(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
+/** The first line a TCP server at 127.0.0.1:port sends (one attempt; undefined when the connection closes first). */
+function tryFirstLine(port: number, timeoutMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let data = '';
-    const timer = setTimeout(() => (socket.destroy(), reject(new Error(`no banner on port ${port}`))), 10_000);
+    const finish = (line: string | undefined) => (clearTimeout(timer), socket.destroy(), resolve(line));
+    const timer = setTimeout(() => finish(undefined), timeoutMs);
     socket.on('data', (chunk) => {
       data += chunk.toString('latin1');
-      if (data.includes('\n')) {
-        clearTimeout(timer);
-        socket.destroy();
-        resolve(data.split('\r\n')[0]);
-      }
+      if (data.includes('\n')) finish(data.split('\r\n')[0]);
     });
-    socket.on('error', (error) => (clearTimeout(timer), reject(error)));
+    socket.on('error', () => finish(undefined));
+    socket.on('close', () => finish(undefined));
   });
+}
+
+/** The first line of the server at 127.0.0.1:port, trying again for 30 s (a loaded machine may be slow to accept). */
+async function firstLine(port: number): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const line = await tryFirstLine(port, Math.max(1, Math.min(5_000, deadline - Date.now())));
+    if (line !== undefined) return line;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no banner on port ${port}`);
 }
 
 /** The environments of the agent's (last) AgentHello. */
