@@ -16,7 +16,8 @@ export interface GradingContainerPlan {
   network: boolean;
   /** container port → external host port */
   publishedPorts: Map<number, number>;
-  sshDebug: boolean;
+  /** DEBUGGER in a generation-4 container's environment: attach to an IDE debug server (AGENT_DEBUGGER) */
+  ideDebugger: boolean;
   openFilesLimit: number;
   pidsLimit: number;
   /** swappiness and the in-kernel OOM killer can only be set on cgroup v1 */
@@ -35,7 +36,7 @@ export function gradingContainerBody(plan: GradingContainerPlan): ContainerCreat
       ...(plan.jobId === undefined ? { [LABEL_ROLE]: 'warm' } : { [LABEL_JOB_ID]: plan.jobId, [LABEL_ROLE]: 'grading' }),
     },
     ...ATTACHED_STDIO,
-    ...(generation === 4 ? { Env: [`DEBUGGER=${plan.sshDebug ? 'True' : 'False'}`] } : {}),
+    ...(generation === 4 ? { Env: [`DEBUGGER=${plan.ideDebugger ? 'True' : 'False'}`] } : {}),
     ...ports.exposed,
     HostConfig: {
       Runtime: plan.environment.runtime.dockerRuntime,

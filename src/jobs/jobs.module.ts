@@ -6,13 +6,16 @@ import { JobFilesModule } from '../job-files/job-files.module';
 import { PortsModule } from '../ports/ports.module';
 import { TimeoutsModule } from '../timeouts/timeouts.module';
 import { WarmPoolModule } from '../warm-pool/warm-pool.module';
+import { BackendJobsController } from './backend-jobs.controller';
 import { JobCompletion } from './job-completion';
 import { JobHooks } from './job-hooks';
 import { JobsService } from './jobs.service';
 import { RunningJobs } from './running-jobs.registry';
 
+/** The grading job lifecycle, and the backend's job messages that drive it. */
 @Module({
   imports: [BackendModule, DockerModule, EnvironmentsModule, JobFilesModule, PortsModule, TimeoutsModule, WarmPoolModule],
+  controllers: [BackendJobsController],
   providers: [JobsService, JobCompletion, RunningJobs, JobHooks],
   exports: [JobsService, RunningJobs, JobHooks],
 })

@@ -36,7 +36,7 @@ export class WarmContainers {
           memoryMiB: facts.maxMemoryMiBPerJob,
           network: spec.network,
           publishedPorts: new Map(),
-          sshDebug: false,
+          ideDebugger: this.config.debugger,
           openFilesLimit: facts.openFilesPerJob,
           pidsLimit: this.config.pidsLimit,
           cgroupV1: facts.cgroupVersion === 1,
