@@ -56,8 +56,15 @@ export class WarmContainers {
     // A runtime idle before its start frame writes nothing: output now means it is not what it should be.
     if (warm.stream.readableEnded || warm.stream.destroyed) throw new Error('its attach stream ended');
     if (warm.stream.readableLength > 0) throw new Error('it wrote to stdout while idle');
-    await this.docker.updateMemory(warm.id, request.memoryMiB);
-    await this.folders.fill(warm.folder, request.location);
+    // All three settle before any failure is thrown: the folder is never removed while files are still being copied.
+    const [state, ...steps] = await Promise.allSettled([
+      this.docker.inspect(warm.id),
+      this.docker.updateMemory(warm.id, request.memoryMiB),
+      this.folders.fill(warm.folder, request.location),
+    ]);
+    for (const step of [state, ...steps]) if (step.status === 'rejected') throw step.reason;
+    // its death may not have reached the pool yet (or came while it was being made)
+    if (state.status === 'fulfilled' && !state.value?.running) throw new Error('it is not running');
     const cpuUsedSeconds = await this.timeouts.cpuUsedSeconds(warm.id);
     return { containerId: warm.id, folder: warm.folder, stream: warm.stream, cpuUsedSeconds };
   }
