@@ -1,13 +1,16 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject, Optional } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { JobsService } from '../jobs/jobs.service';
+import { Telemetry } from '../telemetry/telemetry';
 import type { BackendKillJob, BackendNewJob, Ping } from './backend.messages';
 import { BackendSender } from './backend-sender';
 
 /** The backend's messages, handed over at once. Nothing here waits on Docker, and nothing throws into the transport. */
 @Controller()
 export class BackendController {
+  @Optional() @Inject(Telemetry) private readonly telemetry = new Telemetry();
+
   constructor(
     private readonly sender: BackendSender,
     private readonly jobs: JobsService,
@@ -16,7 +19,8 @@ export class BackendController {
 
   @EventPattern('Ping')
   ping(@Payload() _message: Ping): void {
-    void this.sender.send({ '@type': 'Pong' });
+    const arrived = performance.now();
+    void this.sender.send({ '@type': 'Pong' }).then(() => this.telemetry.record('backend.pong', { seconds: (performance.now() - arrived) / 1000 }));
   }
 
   @EventPattern('BackendNewJob')

@@ -19,7 +19,7 @@ import { Timers } from './timers';
     AgentHelloComposer,
     Timers,
   ],
-  exports: [BackendSender],
+  exports: [BackendSender, HeartbeatWatchdog],
 })
 export class BackendModule {}
 
