@@ -6,6 +6,8 @@ import { ConfigModule } from './config/config.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { StudentContainersModule } from './student-containers/student-containers.module';
 import { LoggingModule } from './logging/logging.module';
+import { ObservabilityModule } from './observability/observability.module';
+import { TelemetryModule } from './telemetry/telemetry.module';
 
 @Module({})
 export class AppModule {
@@ -15,10 +17,12 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(),
+        TelemetryModule,
         ScheduleModule.forRoot(),
         BackendHandlersModule,
         LifecycleModule,
         StudentContainersModule,
+        ObservabilityModule,
       ],
     };
   }
