@@ -40,7 +40,7 @@ npm run -s build >&2
 content_hash=$(
   {
     echo "base $rootfs_key node $NODE_VERSION"
-    find dist images/agent package.json package-lock.json -type f -print0 | LC_ALL=C sort -z |
+    find dist images/agent scripts/build-agent-image.sh package.json package-lock.json -type f -print0 | LC_ALL=C sort -z |
       while IFS= read -r -d '' f; do
         if [ -x "$f" ]; then x=x; else x=-; fi
         printf '%s %s %s\n' "$f" "$x" "$(sha256sum <"$f" | cut -d' ' -f1)"
@@ -76,6 +76,10 @@ mkdir "$context/app"
 cp -r dist package.json package-lock.json "$context/app/"
 say "production dependencies (npm ci --omit=dev)"
 (cd "$context/app" && npm ci -s --omit=dev --prefer-offline --no-audit --no-fund >&2)
+# Only what runs here: other platforms' prebuilt zeromq binaries, type declarations and source maps go.
+find "$context/app/node_modules/zeromq/build" -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} +
+rm -rf "$context/app/node_modules/zeromq/build/linux/arm64"
+find "$context/app/node_modules" -type f \( -name '*.d.ts' -o -name '*.map' \) -delete
 
 say "building $IMAGE"
 log=$(mktemp)
