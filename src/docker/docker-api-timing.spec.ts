@@ -14,20 +14,26 @@ describe('dockerOperation', () => {
 });
 
 describe('timeDockerCalls', () => {
-  it('reports each call with its outcome and still hands the answer to the caller', () => {
+  it('reports each call, failed only when the engine failed (not on a 4xx answer), and still hands the answer on', () => {
     const answers: unknown[] = [];
     const modem = {
       dial: (options: { path: string }, callback: (error: unknown, data: unknown) => void) =>
-        options.path.includes('missing') ? callback(new Error('no such container'), undefined) : callback(null, 'ok'),
+        options.path.includes('missing')
+          ? callback(Object.assign(new Error('no such container'), { statusCode: 404 }), undefined)
+          : options.path.includes('broken')
+            ? callback(Object.assign(new Error('server error'), { statusCode: 500 }), undefined)
+            : callback(null, 'ok'),
     };
     const timings: DockerCallTiming[] = [];
     timeDockerCalls({ modem } as unknown as Docker, (t) => timings.push(t));
     modem.dial({ method: 'POST', path: '/containers/abc/kill?' } as never, (error, data) => answers.push(error ?? data));
     modem.dial({ method: 'GET', path: '/containers/missing/json' } as never, (error) => answers.push((error as Error).message));
-    expect(answers).toEqual(['ok', 'no such container']);
+    modem.dial({ method: 'POST', path: '/containers/broken/start' } as never, (error) => answers.push((error as Error).message));
+    expect(answers).toEqual(['ok', 'no such container', 'server error']);
     expect(timings.map(({ operation, failed }) => ({ operation, failed }))).toEqual([
       { operation: 'POST /containers/{id}/kill', failed: false },
-      { operation: 'GET /containers/{id}/json', failed: true },
+      { operation: 'GET /containers/{id}/json', failed: false },
+      { operation: 'POST /containers/{id}/start', failed: true },
     ]);
     expect(timings.every((t) => t.seconds >= 0)).toBe(true);
   });

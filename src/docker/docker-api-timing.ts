@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 export interface DockerCallTiming {
   operation: string;
   seconds: number;
+  /** the engine failed or could not be reached (a 4xx answer is not a failure) */
   failed: boolean;
 }
 
@@ -23,6 +24,13 @@ export function dockerOperation(method: string | undefined, path: string | undef
   return `${method ?? 'GET'} ${named.join('/').replace(/\/$/, '')}`;
 }
 
+/** A 4xx is the engine answering (no such container, already stopped…); anything else that went wrong is a failure. */
+function engineFailed(error: unknown): boolean {
+  if (!error) return false;
+  const status = (error as { statusCode?: number }).statusCode;
+  return !(typeof status === 'number' && status >= 400 && status < 500);
+}
+
 /** Reports the duration of every call the client makes (until its answer arrives), from the one place all go through. */
 export function timeDockerCalls(client: Docker, report: (timing: DockerCallTiming) => void): void {
   const modem = client.modem as { dial: Dial };
@@ -30,7 +38,7 @@ export function timeDockerCalls(client: Docker, report: (timing: DockerCallTimin
   modem.dial = (options, callback) => {
     const startedAt = performance.now();
     return dial(options, (error, data) => {
-      report({ operation: dockerOperation(options.method, options.path), seconds: (performance.now() - startedAt) / 1000, failed: Boolean(error) });
+      report({ operation: dockerOperation(options.method, options.path), seconds: (performance.now() - startedAt) / 1000, failed: engineFailed(error) });
       callback(error, data);
     });
   };
