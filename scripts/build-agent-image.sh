@@ -77,7 +77,7 @@ cp -r dist package.json package-lock.json "$context/app/"
 say "production dependencies (npm ci --omit=dev)"
 (cd "$context/app" && npm ci -s --omit=dev --prefer-offline --no-audit --no-fund >&2)
 # Only what runs here: other platforms' prebuilt zeromq binaries, type declarations and source maps go.
-find "$context/app/node_modules/zeromq/build" -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} +
+find "$context/app/node_modules/zeromq/build" -mindepth 1 -maxdepth 1 -type d ! -name linux -exec rm -rf {} +
 rm -rf "$context/app/node_modules/zeromq/build/linux/arm64"
 find "$context/app/node_modules" -type f \( -name '*.d.ts' -o -name '*.map' \) -delete
 
