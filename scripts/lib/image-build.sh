@@ -1,6 +1,27 @@
-# Shared by the image builds: a Debian root filesystem made with debootstrap, cached as a tarball.
-# Source it, then: debian_rootfs_tar SUITE PACKAGES TARBALL (PACKAGES comma-separated, may be empty).
-# Needs say() and as_root() from the caller. SAMPLE_MIRROR overrides the mirror read from apt's sources.
+# Shared by the local image builds (sample grading image, agent image). Source it; needs say() and as_root().
+#   content_hash FIRST_LINE PATH...        hash of a line and of the files under PATH... (names, executable bits, bytes)
+#   image_up_to_date IMAGE LABEL HASH      true when IMAGE carries HASH under LABEL (and FORCE is not 1)
+#   debian_rootfs_tar SUITE PACKAGES TAR   a Debian root filesystem made with debootstrap, cached as TAR
+#                                          (PACKAGES comma-separated, may be empty; SAMPLE_MIRROR overrides the mirror)
+
+content_hash() {
+  local first=$1
+  shift
+  {
+    echo "$first"
+    find "$@" -type f -not -path '*/__pycache__/*' -not -name '*.pyc' -print0 | LC_ALL=C sort -z |
+      while IFS= read -r -d '' f; do
+        if [ -x "$f" ]; then x=x; else x=-; fi
+        printf '%s %s %s\n' "$f" "$x" "$(sha256sum <"$f" | cut -d' ' -f1)"
+      done
+  } | sha256sum | cut -d' ' -f1
+}
+
+image_up_to_date() {
+  local current
+  current=$(docker image inspect -f "{{ index .Config.Labels \"$2\" }}" "$1" 2>/dev/null || true)
+  [ "$current" = "$3" ] && [ "${FORCE:-0}" != 1 ]
+}
 
 # Prints the URL of the Debian mirror serving $1, read from apt's sources (one-line and deb822).
 find_mirror() {
