@@ -43,7 +43,7 @@ describe('health and metrics of a running agent (real Docker, real ZeroMQ, built
       (await runJob(backend(), newJob('sample', 'partial'))).result[0],
       (await runJob(backend(), newJob('sample', 'crash'))).result[0],
       (await runJob(backend(), newJob('sample', 'hello', { environment: 'no-such-env' }))).result[0],
-      (await runJob(backend(), newJob('testcourse', 'cpu-burn', { limits: { time: 1 } }))).result[0],
+      (await runJob(backend(), newJob('testcourse', 'cpu-burn', { limits: { time: 1, hard_time: 60 } }))).result[0],
       (await runJob(backend(), newJob('sample', 'student-program', { inputdata: { ...SAMPLE_INPUT, q1: 'exit 3' } }))).result[0],
     ];
     expect(results).toEqual(['success', 'failed', 'crash', 'crash', 'timeout', 'failed']);
