@@ -11,13 +11,14 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(Logger));
   app.connectMicroservice(backendMicroserviceOptions(), { inheritAppConfig: true });
   app.enableShutdownHooks();
-  // bootstrap hooks (leftovers of an earlier run removed) finish before the backend link opens
+  // bootstrap hooks (leftovers of an earlier run removed) finish before the backend link opens; a port already taken
+  // stops the agent before it says hello
   await app.init();
-  await app.startAllMicroservices();
   if (config.http.port !== 0) {
     await app.listen(config.http.port, config.http.host);
     app.get(Logger).log(`health and metrics on http://${config.http.host}:${config.http.port}`);
   }
+  await app.startAllMicroservices();
 }
 
 bootstrap().catch((error: unknown) => {

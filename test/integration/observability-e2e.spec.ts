@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentHarness } from '../support/agent-harness';
@@ -126,5 +127,38 @@ describe('health of an agent whose Docker engine does not answer (built agent)',
     const body = JSON.parse(ready.body);
     expect(body.error.docker.status).toBe('down');
     expect(body.error.dockerEvents.status).toBe('down');
+  });
+});
+
+describe('an agent whose HTTP port is taken (built agent)', () => {
+  it('stops with exit code 1 and the reason, before saying hello to the backend', async () => {
+    const backend = await FakeBackend.start();
+    const holder = createServer();
+    await new Promise<void>((listening) => holder.listen(0, '127.0.0.1', listening));
+    const { port } = holder.address() as { port: number };
+    try {
+      const agent = spawn(process.execPath, [join(REPO, 'dist', 'main.js')], {
+        cwd: REPO,
+        env: {
+          PATH: process.env.PATH,
+          AGENT_BACKEND_ADDR: backend.address,
+          AGENT_TASKS_DIR: join(REPO, 'tasks'),
+          AGENT_TMP_DIR: mkdtempSync(join(tmpdir(), 'agent-work-')),
+          AGENT_ID: `test-port-taken-${process.pid}`,
+          AGENT_LOG_FORMAT: 'json',
+          AGENT_HTTP_PORT: String(port),
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      agent.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((exited) => agent.once('exit', exited));
+      expect(code).toBe(1);
+      expect(stderr).toContain('EADDRINUSE');
+      expect(backend.count('AgentHello')).toBe(0);
+    } finally {
+      holder.close();
+      backend.close();
+    }
   });
 });
