@@ -19,6 +19,24 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
   }
 }
 
+/** The built agent for a test that watches its start itself (AgentProcess.start waits for a hello). stderr is piped. */
+function spawnAgent(backend: FakeBackend, httpPort: number, name: string, env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, [join(REPO, 'dist', 'main.js')], {
+    cwd: REPO,
+    env: {
+      PATH: process.env.PATH,
+      AGENT_BACKEND_ADDR: backend.address,
+      AGENT_TASKS_DIR: join(REPO, 'tasks'),
+      AGENT_TMP_DIR: mkdtempSync(join(tmpdir(), 'agent-work-')),
+      AGENT_ID: `test-${name}-${process.pid}`,
+      AGENT_LOG_FORMAT: 'json',
+      AGENT_HTTP_PORT: String(httpPort),
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}
+
 describe('health and metrics of a running agent (real Docker, real ZeroMQ, built agent)', () => {
   let port = 0;
   const { backend } = agentHarness({
@@ -95,20 +113,10 @@ describe('health of an agent whose Docker engine does not answer (built agent)',
     backend = await FakeBackend.start();
     backend.startPinging();
     port = await freePort();
-    agent = spawn(process.execPath, [join(REPO, 'dist', 'main.js')], {
-      cwd: REPO,
-      env: {
-        PATH: process.env.PATH,
-        AGENT_BACKEND_ADDR: backend.address,
-        AGENT_TASKS_DIR: join(REPO, 'tasks'),
-        AGENT_TMP_DIR: mkdtempSync(join(tmpdir(), 'agent-work-')),
-        AGENT_ID: `test-nodocker-${process.pid}`,
-        AGENT_LOG_FORMAT: 'json',
-        AGENT_HTTP_PORT: String(port),
-        DOCKER_HOST: `unix://${join(mkdtempSync(join(tmpdir(), 'no-docker-')), 'docker.sock')}`,
-      },
-      stdio: 'ignore',
+    agent = spawnAgent(backend, port, 'nodocker', {
+      DOCKER_HOST: `unix://${join(mkdtempSync(join(tmpdir(), 'no-docker-')), 'docker.sock')}`,
     });
+    agent.stderr?.resume();
   });
 
   afterAll(async () => {
@@ -137,19 +145,7 @@ describe('an agent whose HTTP port is taken (built agent)', () => {
     await new Promise<void>((listening) => holder.listen(0, '127.0.0.1', listening));
     const { port } = holder.address() as { port: number };
     try {
-      const agent = spawn(process.execPath, [join(REPO, 'dist', 'main.js')], {
-        cwd: REPO,
-        env: {
-          PATH: process.env.PATH,
-          AGENT_BACKEND_ADDR: backend.address,
-          AGENT_TASKS_DIR: join(REPO, 'tasks'),
-          AGENT_TMP_DIR: mkdtempSync(join(tmpdir(), 'agent-work-')),
-          AGENT_ID: `test-port-taken-${process.pid}`,
-          AGENT_LOG_FORMAT: 'json',
-          AGENT_HTTP_PORT: String(port),
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      const agent = spawnAgent(backend, port, 'port-taken');
       let stderr = '';
       agent.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const code = await new Promise<number | null>((exited) => agent.once('exit', exited));
