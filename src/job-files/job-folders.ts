@@ -36,10 +36,14 @@ export function jobFolderLayout(root: string): JobFolderPaths {
 export class JobFolders {
   constructor(private readonly config: AgentConfig) {}
 
-  /** Empties the work folder (a fresh start: nothing of an earlier run is still in use). */
+  /**
+   * Empties the work folder (a fresh start: nothing of an earlier run is still in use). Its content only: in a
+   * container the folder itself is a mount point (INGInious' /tmp/agent_data), which cannot be removed.
+   */
   async reset(): Promise<void> {
-    await rm(this.config.workDir, { recursive: true, force: true });
     await mkdir(this.config.workDir, { recursive: true });
+    const entries = await readdir(this.config.workDir);
+    await Promise.all(entries.map((entry) => rm(join(this.config.workDir, entry), { recursive: true, force: true })));
   }
 
   /** A complete job folder for the cold path: checked, created, filled. */

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { BackendKillJob, BackendNewJob } from '../backend/backend.messages';
 import { BackendSender } from '../backend/backend-sender';
@@ -10,6 +10,7 @@ import type { ContainerEvent } from '../docker/docker.types';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
 import { PortPool } from '../ports/port-pool';
 import { PortsExhaustedError } from '../ports/ports-exhausted.error';
+import { Telemetry } from '../telemetry/telemetry';
 import { TimeoutsService } from '../timeouts/timeouts.service';
 import { EngineFacts } from '../docker/engine-facts';
 import { WarmPool } from '../warm-pool/warm-pool.service';
@@ -21,6 +22,7 @@ import { checkTaskLocation } from './job-identifiers';
 import { buildJobDone } from './job-outcome';
 import { parseJobParameters } from './job-parameters';
 import { JobRejected } from './job-rejected.error';
+import { jobDoneSignal } from './job-timeline';
 import { inputStateOf, RunningJob, type StopReason } from './running-job';
 import { RunningJobs } from './running-jobs.registry';
 import { sshDebugRefusal, sshEnvtypeHint } from './ssh-permission';
@@ -37,6 +39,7 @@ export const EXIT_AFTER_RESULT_MS = 2000;
 /** The grading job lifecycle (behaviour.md "Job lifecycle"), from BackendNewJob to the call that closes it. */
 @Injectable()
 export class JobsService implements OnModuleInit {
+  @Optional() @Inject(Telemetry) private readonly telemetry = new Telemetry();
   private shuttingDown = false;
 
   constructor(
@@ -89,6 +92,7 @@ export class JobsService implements OnModuleInit {
   private refuse(request: BackendNewJob, text: string): void {
     this.logger.warn({ jobId: request.job_id, reason: text }, 'job refused');
     void this.sender.send(buildJobDone(request.job_id, { kind: 'crash', text }, inputStateOf(request), false));
+    this.telemetry.record('job.done', jobDoneSignal(request, 'crash', {}));
   }
 
   /** Shutdown has begun: every job received from now on is answered at once with a crash. */
@@ -157,9 +161,11 @@ export class JobsService implements OnModuleInit {
         : undefined;
     if (warm) {
       job.folder = warm.folder;
+      job.timeline.end('prepare');
       this.jobs.attachContainer(job, warm.containerId);
     } else {
       job.folder = await this.folders.prepare(location);
+      job.timeline.end('prepare');
       if (job.stopReason) return this.completion.close(job);
       const body = gradingContainerBody({
         jobId: job.id,
@@ -184,6 +190,7 @@ export class JobsService implements OnModuleInit {
         this.stop(job, { kind: 'crash', text: `The grading container broke the protocol: ${error.message}.` }),
       onEnd: () => this.onOutputEnded(job),
     });
+    job.timeline.end('create');
     // Watched before it starts, so that a container quick to die is never watched after its job closed; a warm one
     // is watched from now on: the wall time from its start frame, the CPU its idle runtime used not counted.
     this.timeouts.watch(
@@ -197,6 +204,7 @@ export class JobsService implements OnModuleInit {
     );
     if (!warm) await this.docker.start(containerId);
     job.link.send(startMessage(request, environment, this.catalog.runtimes(), parameters.runCmd));
+    job.timeline.end('start');
     this.logger.info({ jobId: job.id, containerId, warm: warm !== undefined }, 'grading container started');
     if (job.stopReason) await this.killContainer(job);
   }
@@ -251,6 +259,7 @@ export class JobsService implements OnModuleInit {
 
   private markDead(job: RunningJob): void {
     job.died = true;
+    job.timeline.end('run');
     // Output still in flight only matters when it can decide the outcome: not once the agent stopped the job itself.
     if (job.outputEnded || job.stopReason || job.doneSent) {
       void this.completion.close(job);

@@ -1,5 +1,6 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { Telemetry } from '../telemetry/telemetry';
 import { Clock, type TimerHandle } from './clock';
 import { ContainerCpuUsage } from './container-cpu-usage';
 import type { CpuReading } from './cpu-reading';
@@ -23,6 +24,7 @@ type SweepRead = CpuReading | { kind: 'failed'; error: unknown };
  */
 @Injectable()
 export class TimeoutsService implements OnModuleDestroy {
+  @Optional() @Inject(Telemetry) private readonly telemetry = new Telemetry();
   private readonly watches = new Map<string, Watch>();
   private timer?: TimerHandle;
   private timerDueMs = Infinity;
@@ -110,6 +112,7 @@ export class TimeoutsService implements OnModuleDestroy {
         if (this.watches.get(containerId) !== watch) return; // unwatched or re-watched while reading
         this.judge(containerId, watch, reads[i], startedAtMs, now);
       });
+      this.telemetry.record('limit.sweep', { seconds: (this.clock.now() - startedAtMs) / 1000, containers: batch.length });
     } finally {
       this.sweeping = false;
     }
@@ -168,6 +171,7 @@ export class TimeoutsService implements OnModuleDestroy {
     this.cpuUsage.forget(containerId);
     const jobCpuSeconds = watch.lastCpu && watch.lastCpu.seconds - watch.cpuUsedBeforeSeconds;
     this.logger.info({ containerId, reason, cpuSeconds: watch.lastCpu?.seconds, jobCpuSeconds, limits: watch.limits }, 'limit exceeded');
+    this.telemetry.record('limit.crossed', { kind: reason });
     try {
       watch.onExceeded(reason);
     } catch (error) {
