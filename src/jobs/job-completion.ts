@@ -52,6 +52,7 @@ export class JobCompletion {
     const outcome = decideOutcome(job);
     if (outcome.kind !== 'graded') return false;
     if (job.containerId) this.timeouts.unwatch(job.containerId);
+    job.timeline.end('run'); // the job ran until its result; its close is the AgentJobDone, cleanup comes after
     await this.sendDone(job, outcome, performance.now() - resultAtMs);
     return true;
   }

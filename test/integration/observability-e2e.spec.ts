@@ -43,7 +43,8 @@ describe('health and metrics of a running agent (real Docker, real ZeroMQ, built
     prepare: async () => {
       port = await freePort();
     },
-    env: () => ({ AGENT_HTTP_PORT: String(port), AGENT_BACKEND_SILENCE_MS: '4000' }),
+    // no warm pool: its containers would add to the create calls counted here
+    env: () => ({ AGENT_HTTP_PORT: String(port), AGENT_BACKEND_SILENCE_MS: '4000', AGENT_WARM_POOL: '0' }),
   });
   const url = (path: string) => `http://127.0.0.1:${port}${path}`;
   const metrics = async () => parseMetrics((await getStatus(url('/metrics'))).body);
@@ -66,6 +67,8 @@ describe('health and metrics of a running agent (real Docker, real ZeroMQ, built
       (await runJob(backend(), newJob('sample', 'student-program', { inputdata: { ...SAMPLE_INPUT, q1: 'exit 3' } }))).result[0],
     ];
     expect(results).toEqual(['success', 'failed', 'crash', 'crash', 'timeout', 'failed']);
+    // AgentJobDone goes out at the result; the slot stays busy until the container is removed
+    await until(async () => metricValue(await metrics(), 'agent_job_slots_busy') === 0, 10_000, 'slots free');
     const after = await metrics();
     const delta = (name: string, labels: Record<string, string> = {}) => metricValue(after, name, labels) - metricValue(before, name, labels);
     const docker = { environment_type: 'docker', environment: 'default' };
