@@ -5,9 +5,9 @@ import { DockerGateway } from '../docker/docker.gateway';
 import { PortPool } from '../ports/port-pool';
 import { TimeoutsService } from '../timeouts/timeouts.service';
 import { JobFolders } from './job-folder';
+import type { AcceptedResult } from './container-frame';
 import { buildJobDone, type JobOutcome } from './job-outcome';
 import { JobHooks } from './job-hooks';
-import { isRejected, validateResultMap } from './result-map';
 import type { RunningJob } from './running-job';
 import { RunningJobs } from './running-jobs.registry';
 
@@ -32,9 +32,15 @@ export class JobCompletion {
     if (job.containerId) this.timeouts.unwatch(job.containerId);
     await this.cleanUp(job);
     this.jobs.remove(job);
+    const seconds = (Date.now() - job.startedAt) / 1000;
+    if (outcome.kind === 'accepted') {
+      this.logger.info({ jobId: job.id, result: outcome.result.result, grade: outcome.result.grade, seconds }, 'job done');
+      await this.sender.sendEncoded('AgentJobDone', outcome.result.jobDone);
+      return;
+    }
     const done = buildJobDone(job.id, outcome, job.inputState, job.containerId !== undefined);
     this.logger.info(
-      { jobId: job.id, result: done.result[0], grade: done.grade.value, seconds: (Date.now() - job.startedAt) / 1000 },
+      { jobId: job.id, result: done.result[0], grade: done.grade.value, seconds },
       outcome.kind === 'crash' ? `job crashed: ${outcome.text}` : 'job done',
     );
     await this.sender.send(done);
@@ -59,14 +65,14 @@ export class JobCompletion {
   }
 }
 
-function decideOutcome(job: RunningJob): JobOutcome {
+/** A result the container sent comes with its AgentJobDone already encoded (off the event loop). */
+function decideOutcome(job: RunningJob): JobOutcome | { kind: 'accepted'; result: AcceptedResult } {
   if (job.stopReason) return job.stopReason;
   if (job.result === undefined) {
     return { kind: 'crash', text: 'The grading container stopped without returning a result.' };
   }
-  const result = validateResultMap(job.result);
-  if (isRejected(result)) {
-    return { kind: 'crash', text: `The output of the grader was unreadable (${result.rejected}).` };
+  if (!job.result.accepted) {
+    return { kind: 'crash', text: `The output of the grader was unreadable (${job.result.rejected}).` };
   }
-  return { kind: 'graded', result };
+  return { kind: 'accepted', result: job.result };
 }

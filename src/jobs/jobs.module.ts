@@ -4,6 +4,8 @@ import { DockerModule } from '../docker/docker.module';
 import { EnvironmentsModule } from '../environments/environments.module';
 import { PortsModule } from '../ports/ports.module';
 import { TimeoutsModule } from '../timeouts/timeouts.module';
+import { WorkerPoolModule } from '../worker-pool/worker-pool.module';
+import { ContainerFrames } from './container-frames';
 import { EngineFacts } from './engine-facts';
 import { JobCompletion } from './job-completion';
 import { JobFolders } from './job-folder';
@@ -12,8 +14,8 @@ import { JobsService } from './jobs.service';
 import { RunningJobs } from './running-jobs.registry';
 
 @Module({
-  imports: [BackendModule, DockerModule, EnvironmentsModule, PortsModule, TimeoutsModule],
-  providers: [JobsService, JobCompletion, RunningJobs, JobFolders, JobHooks, EngineFacts],
+  imports: [BackendModule, DockerModule, EnvironmentsModule, PortsModule, TimeoutsModule, WorkerPoolModule],
+  providers: [JobsService, JobCompletion, RunningJobs, JobFolders, JobHooks, EngineFacts, ContainerFrames],
   exports: [JobsService, RunningJobs, JobHooks, JobFolders, EngineFacts],
 })
 export class JobsModule {}
