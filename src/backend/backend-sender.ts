@@ -7,7 +7,7 @@ import { Timers } from './timers';
 
 interface Outgoing {
   type: AgentMessage['@type'];
-  frame: Uint8Array;
+  frame: Buffer;
   sent: () => void;
 }
 
@@ -41,8 +41,10 @@ export class BackendSender {
       this.logger.warn({ type }, 'backend link closed: message not sent');
       return Promise.resolve();
     }
+    // as a Buffer over the same bytes: what the socket sends without a copy
+    const bytes = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
     return new Promise((sent) => {
-      this.waiting.push({ type, frame, sent });
+      this.waiting.push({ type, frame: bytes, sent });
       void this.pump();
     });
   }

@@ -3,7 +3,7 @@ import { Dealer } from 'zeromq';
 
 /** One DEALER connected to the backend. At most one send() in flight at a time (zeromq v6 rule); the caller serialises. */
 export interface BackendConnection {
-  send(frame: Uint8Array): Promise<void>;
+  send(frame: Buffer): Promise<void>;
   /** Each item is one ZeroMQ message (its frames). Ends when the connection is closed. */
   messages(): AsyncIterable<Buffer[]>;
   close(): void;
@@ -15,7 +15,7 @@ const LINGER_MS = 1000;
 class ZmqBackendConnection implements BackendConnection {
   constructor(private readonly dealer: Dealer) {}
 
-  send(frame: Uint8Array): Promise<void> {
+  send(frame: Buffer): Promise<void> {
     return this.dealer.send(frame);
   }
 

@@ -15,18 +15,13 @@ export class ContainerFrames {
     private readonly pool: WorkerPool,
   ) {}
 
-  /** Never rejects: a worker that fails reads as an unreadable frame. A large `raw` is handed over: unusable afterwards. */
+  /**
+   * Never rejects: a worker that fails reads as an unreadable frame. A large frame sits in shared memory (see
+   * FrameDecoder): the worker reads it there, nothing is copied.
+   */
   async read(jobId: string, raw: Buffer): Promise<ContainerFrame> {
-    const bounds = { maxEntries: this.config.maxFrameEntries, maxDepth: this.config.maxFrameDepth };
-    if (raw.length <= SMALL_FRAME_BYTES) return readContainerFrame({ jobId, frame: raw, bounds });
-    const frame = ownedCopy(raw);
-    const task: ContainerFrameTask = { jobId, frame, bounds };
-    return this.pool.run<ContainerFrame>(WORKER_FILE, task, [frame.buffer as ArrayBuffer]).catch(() => ({ kind: 'unreadable' }));
+    const task: ContainerFrameTask = { jobId, frame: raw, bounds: { maxEntries: this.config.maxFrameEntries, maxDepth: this.config.maxFrameDepth } };
+    if (raw.length <= SMALL_FRAME_BYTES) return readContainerFrame(task);
+    return this.pool.run<ContainerFrame>(WORKER_FILE, task).catch(() => ({ kind: 'unreadable' }));
   }
-}
-
-/** The frame in a buffer of its own, so that handing it to the worker detaches nothing else. */
-function ownedCopy(raw: Buffer): Uint8Array {
-  const whole = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength;
-  return whole ? new Uint8Array(raw.buffer, 0, raw.byteLength) : new Uint8Array(raw);
 }

@@ -3,6 +3,8 @@ import { Piscina } from 'piscina';
 
 /** Two threads at most: the machine's cores are the containers' first, and the pool only takes the heavy frames. */
 const MAX_THREADS = 2;
+/** Workers run niced, so that on a saturated machine the event loop (Pongs) is scheduled before their heavy reads. */
+const NICE_INCREMENT = 10;
 
 /**
  * CPU-heavy work kept off the event loop, so that no container's output can delay a Pong: runs a task file's default
@@ -10,7 +12,7 @@ const MAX_THREADS = 2;
  */
 @Injectable()
 export class WorkerPool implements OnModuleDestroy {
-  private readonly pool = new Piscina({ minThreads: 1, maxThreads: MAX_THREADS, idleTimeout: 60_000 });
+  private readonly pool = new Piscina({ minThreads: 1, maxThreads: MAX_THREADS, idleTimeout: 60_000, niceIncrement: NICE_INCREMENT });
 
   /** `transfer`: buffers handed to the worker without a copy (unusable here afterwards). */
   run<T>(filename: string, task: unknown, transfer: ArrayBuffer[] = []): Promise<T> {
