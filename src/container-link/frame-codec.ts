@@ -55,7 +55,7 @@ export class FrameDecoder {
 
   /** Bytes received that do not make a whole frame (non-zero at end of stream means a truncated frame). */
   get leftover(): number {
-    return this.prefix.filledBytes + (this.body?.filledBytes ?? 0);
+    return this.body ? PREFIX + this.body.filledBytes : this.prefix.filledBytes;
   }
 }
 
