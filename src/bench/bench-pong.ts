@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
-import { spawnAgent, stopAgent } from '../demo/agent-child';
+import { join } from 'node:path';
+import { stopAgent } from '../demo/agent-child';
 import { EmbeddedBackend } from '../demo/embedded-backend';
+import { REPO, spawnBenchAgent } from './bench-agent';
 import { cpuSeconds, median, peakRssMiB, percentile } from './process-usage';
 
-const REPO = resolve(__dirname, '..', '..');
 /** the test course holds the task that writes hostile frames (test/fixtures/tasks/testcourse/hostile-frames) */
 const TASKS_DIR = join(REPO, 'test', 'fixtures', 'tasks');
 const PING_EVERY_MS = Number(process.env.BENCH_PING_MS ?? 10);
@@ -32,16 +32,7 @@ const ROUNDS: Round[] = [
  */
 async function main(): Promise<void> {
   const backend = await EmbeddedBackend.start();
-  const agent = spawnAgent(
-    {
-      AGENT_BACKEND_ADDR: backend.address,
-      AGENT_TASKS_DIR: TASKS_DIR,
-      AGENT_TMP_DIR: join(REPO, '.cache', 'bench-pong-work'),
-      AGENT_CONCURRENCY: String(CONTAINERS),
-      AGENT_LOG_LEVEL: 'warn',
-    },
-    join(REPO, '.cache', 'bench-pong-agent.log'),
-  );
+  const agent = spawnBenchAgent(backend, 'bench-pong', TASKS_DIR, CONTAINERS);
   try {
     await backend.whenAgentConnected();
     backend.pingEvery(PING_EVERY_MS);
