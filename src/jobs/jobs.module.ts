@@ -4,7 +4,9 @@ import { DockerModule } from '../docker/docker.module';
 import { EnvironmentsModule } from '../environments/environments.module';
 import { PortsModule } from '../ports/ports.module';
 import { TimeoutsModule } from '../timeouts/timeouts.module';
+import { WorkerPoolModule } from '../worker-pool/worker-pool.module';
 import { BackendJobsController } from './backend-jobs.controller';
+import { ContainerFrames } from './container-frames';
 import { EngineFacts } from './engine-facts';
 import { JobCompletion } from './job-completion';
 import { JobFolders } from './job-folder';
@@ -14,9 +16,9 @@ import { RunningJobs } from './running-jobs.registry';
 
 /** The grading job lifecycle, and the backend's job messages that drive it. */
 @Module({
-  imports: [BackendModule, DockerModule, EnvironmentsModule, PortsModule, TimeoutsModule],
+  imports: [BackendModule, DockerModule, EnvironmentsModule, PortsModule, TimeoutsModule, WorkerPoolModule],
   controllers: [BackendJobsController],
-  providers: [JobsService, JobCompletion, RunningJobs, JobFolders, JobHooks, EngineFacts],
+  providers: [JobsService, JobCompletion, RunningJobs, JobFolders, JobHooks, EngineFacts, ContainerFrames],
   exports: [JobsService, RunningJobs, JobHooks, JobFolders, EngineFacts],
 })
 export class JobsModule {}
