@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { spawnAgent, stopAgent } from '../demo/agent-child';
+import { stopAgent } from '../demo/agent-child';
 import { EmbeddedBackend } from '../demo/embedded-backend';
 import { LABEL_AGENT_ID, LABEL_ROLE } from '../docker/docker.labels';
+import { spawnBenchAgent } from './bench-agent';
 import { cpuSeconds, peakRssMiB } from './process-usage';
 
 export interface AgentRunSettings {
@@ -32,20 +33,13 @@ export interface AgentRunResult {
 /** One agent (`node dist/main.js`) with extra settings: sequential latency, then throughput at its concurrency. */
 export async function measureAgent(name: string, env: Record<string, string>, settings: AgentRunSettings, docker: Docker): Promise<AgentRunResult> {
   const agentId = `bench-${name}-${process.pid}`;
-  const logFile = join(settings.repo, '.cache', `bench-agent-${name}.log`);
+  const logFile = join(settings.repo, '.cache', `bench-${name}-agent.log`);
   const backend = await EmbeddedBackend.start();
-  const agent = spawnAgent(
-    {
-      AGENT_BACKEND_ADDR: backend.address,
-      AGENT_TASKS_DIR: join(settings.repo, 'tasks'),
-      AGENT_TMP_DIR: join(settings.repo, '.cache', `bench-work-${name}`),
-      AGENT_CONCURRENCY: String(settings.concurrency),
-      AGENT_ID: agentId,
-      AGENT_LOG_LEVEL: 'info',
-      ...env,
-    },
-    logFile,
-  );
+  const agent = spawnBenchAgent(backend, `bench-${name}`, join(settings.repo, 'tasks'), settings.concurrency, {
+    AGENT_ID: agentId,
+    AGENT_LOG_LEVEL: 'info', // its "job done" lines say how long after the result frame AgentJobDone went
+    ...env,
+  });
   try {
     await backend.whenAgentConnected();
     const pid = agent.pid as number;

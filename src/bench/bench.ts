@@ -1,10 +1,10 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createDockerClient } from '../docker/docker.client';
 import { type AgentRunResult, type AgentRunSettings, measureAgent } from './agent-run';
+import { REPO } from './bench-agent';
 import { EngineFloor } from './engine-floor';
 import { median, percentile } from './process-usage';
 
-const REPO = resolve(__dirname, '..', '..');
 const IMAGE = 'inginious-agent-sample/default:latest';
 const SETTINGS: AgentRunSettings = {
   repo: REPO,

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { DockerModule } from '../docker/docker.module';
 import { JobsModule } from '../jobs/jobs.module';
+import { StudentContainersModule } from '../student-containers/student-containers.module';
 import { WarmPoolModule } from '../warm-pool/warm-pool.module';
 import { HealthCheck } from './health-check.service';
 
 /** The scheduled Docker health check. Needs ScheduleModule.forRoot() in the application. */
 @Module({
-  imports: [DockerModule, JobsModule, WarmPoolModule],
+  imports: [DockerModule, JobsModule, StudentContainersModule, WarmPoolModule],
   providers: [HealthCheck],
 })
 export class HealthModule {}

@@ -2,18 +2,21 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { BackendSender } from '../backend/backend-sender';
 import { DockerGateway } from '../docker/docker.gateway';
+import { JobFolders } from '../job-files/job-folders';
 import { PortPool } from '../ports/port-pool';
 import { Telemetry } from '../telemetry/telemetry';
 import { TimeoutsService } from '../timeouts/timeouts.service';
-import { JobFolders } from '../job-files/job-folders';
+import type { AcceptedResult } from './container-frame';
 import { buildJobDone, type JobOutcome } from './job-outcome';
 import { JobHooks } from './job-hooks';
 import { jobDoneSignal } from './job-timeline';
-import { isRejected, validateResultMap } from './result-map';
 import type { RunningJob } from './running-job';
 import { RunningJobs } from './running-jobs.registry';
 
-/** Closes jobs. `close` is the one function that sends AgentJobDone, and it does so once per job, whatever calls it. */
+/**
+ * Closes jobs. `sendDone` is the one function that sends AgentJobDone, once per job: from `close` after cleanup, or
+ * from `reportResult` before it when a result alone decides the outcome.
+ */
 @Injectable()
 export class JobCompletion {
   @Optional() @Inject(Telemetry) private readonly telemetry = new Telemetry();
@@ -50,7 +53,7 @@ export class JobCompletion {
     if (job.containerId) await this.timeouts.checkNow(job.containerId);
     if (job.doneSent || job.closing || job.stopReason) return false;
     const outcome = decideOutcome(job);
-    if (outcome.kind !== 'graded') return false;
+    if (outcome.kind !== 'accepted') return false;
     if (job.containerId) this.timeouts.unwatch(job.containerId);
     job.timeline.end('run'); // the job ran until its result; its close is the AgentJobDone, cleanup comes after
     await this.sendDone(job, outcome, performance.now() - resultAtMs);
@@ -58,15 +61,26 @@ export class JobCompletion {
   }
 
   /** `afterResultMs`: how long after the result frame it goes, when it goes before cleanup. */
-  private async sendDone(job: RunningJob, outcome: JobOutcome, afterResultMs?: number): Promise<void> {
+  private async sendDone(job: RunningJob, outcome: ReturnType<typeof decideOutcome>, afterResultMs?: number): Promise<void> {
     job.doneSent = true;
+    const result = await this.send(job, outcome, { seconds: (Date.now() - job.startedAt) / 1000, afterResultMs });
+    this.telemetry.record('job.done', jobDoneSignal(job.request, result, job.timeline.end('close')));
+  }
+
+  /** Sends AgentJobDone and returns the result it reported. */
+  private async send(job: RunningJob, outcome: ReturnType<typeof decideOutcome>, timing: { seconds: number; afterResultMs?: number }): Promise<string> {
+    if (outcome.kind === 'accepted') {
+      this.logger.info({ jobId: job.id, result: outcome.result.result, grade: outcome.result.grade, ...timing }, 'job done');
+      await this.sender.sendEncoded('AgentJobDone', outcome.result.jobDone);
+      return outcome.result.result;
+    }
     const done = buildJobDone(job.id, outcome, job.inputState, job.containerId !== undefined);
     this.logger.info(
-      { jobId: job.id, result: done.result[0], grade: done.grade.value, seconds: (Date.now() - job.startedAt) / 1000, afterResultMs },
+      { jobId: job.id, result: done.result[0], grade: done.grade.value, ...timing },
       outcome.kind === 'crash' ? `job crashed: ${outcome.text}` : 'job done',
     );
     await this.sender.send(done);
-    this.telemetry.record('job.done', jobDoneSignal(job.request, done.result[0], job.timeline.end('close')));
+    return done.result[0];
   }
 
   /** Every step runs even when an earlier one fails: a job must never keep ports, containers or files. */
@@ -88,14 +102,14 @@ export class JobCompletion {
   }
 }
 
-function decideOutcome(job: RunningJob): JobOutcome {
+/** A result the container sent comes with its AgentJobDone already encoded (off the event loop). */
+function decideOutcome(job: RunningJob): JobOutcome | { kind: 'accepted'; result: AcceptedResult } {
   if (job.stopReason) return job.stopReason;
   if (job.result === undefined) {
     return { kind: 'crash', text: 'The grading container stopped without returning a result.' };
   }
-  const result = validateResultMap(job.result);
-  if (isRejected(result)) {
-    return { kind: 'crash', text: `The output of the grader was unreadable (${result.rejected}).` };
+  if (!job.result.accepted) {
+    return { kind: 'crash', text: `The output of the grader was unreadable (${job.result.rejected}).` };
   }
-  return { kind: 'graded', result };
+  return { kind: 'accepted', result: job.result };
 }

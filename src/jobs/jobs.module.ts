@@ -6,7 +6,9 @@ import { JobFilesModule } from '../job-files/job-files.module';
 import { PortsModule } from '../ports/ports.module';
 import { TimeoutsModule } from '../timeouts/timeouts.module';
 import { WarmPoolModule } from '../warm-pool/warm-pool.module';
+import { WorkerPoolModule } from '../worker-pool/worker-pool.module';
 import { BackendJobsController } from './backend-jobs.controller';
+import { ContainerFrames } from './container-frames';
 import { JobCompletion } from './job-completion';
 import { JobHooks } from './job-hooks';
 import { JobsService } from './jobs.service';
@@ -14,9 +16,9 @@ import { RunningJobs } from './running-jobs.registry';
 
 /** The grading job lifecycle, and the backend's job messages that drive it. */
 @Module({
-  imports: [BackendModule, DockerModule, EnvironmentsModule, JobFilesModule, PortsModule, TimeoutsModule, WarmPoolModule],
+  imports: [BackendModule, DockerModule, EnvironmentsModule, JobFilesModule, PortsModule, TimeoutsModule, WarmPoolModule, WorkerPoolModule],
   controllers: [BackendJobsController],
-  providers: [JobsService, JobCompletion, RunningJobs, JobHooks],
+  providers: [JobsService, JobCompletion, RunningJobs, JobHooks, ContainerFrames],
   exports: [JobsService, RunningJobs, JobHooks],
 })
 export class JobsModule {}

@@ -7,16 +7,18 @@ import { ContainerLink } from '../container-link/container-link';
 import { DockerEvents } from '../docker/docker-events.service';
 import { DockerGateway } from '../docker/docker.gateway';
 import type { ContainerEvent } from '../docker/docker.types';
+import { EngineFacts } from '../docker/engine-facts';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
+import { JobFolders } from '../job-files/job-folders';
 import { PortPool } from '../ports/port-pool';
 import { PortsExhaustedError } from '../ports/ports-exhausted.error';
 import { Telemetry } from '../telemetry/telemetry';
 import { TimeoutsService } from '../timeouts/timeouts.service';
-import { EngineFacts } from '../docker/engine-facts';
 import { WarmPool } from '../warm-pool/warm-pool.service';
+import type { ContainerFrame } from './container-frame';
+import { ContainerFrames } from './container-frames';
 import { gradingContainerBody } from './grading-container-body';
 import { JobCompletion } from './job-completion';
-import { JobFolders } from '../job-files/job-folders';
 import { JobHooks } from './job-hooks';
 import { checkTaskLocation } from './job-identifiers';
 import { buildJobDone } from './job-outcome';
@@ -56,18 +58,12 @@ export class JobsService implements OnModuleInit {
     private readonly engine: EngineFacts,
     private readonly hooks: JobHooks,
     private readonly completion: JobCompletion,
+    private readonly frames: ContainerFrames,
     private readonly warmPool: WarmPool,
   ) {}
 
   onModuleInit(): void {
     this.events.subscribe((event) => this.onContainerEvent(event));
-    this.hooks.handle('result', async (job, message) => {
-      job.result = message.result;
-      if (!(await this.completion.reportResult(job))) return;
-      setTimeout(() => {
-        if (!job.died) void this.killContainer(job);
-      }, EXIT_AFTER_RESULT_MS).unref();
-    });
   }
 
   /** Takes a job from the backend. Never throws: every job gets exactly one AgentJobDone. */
@@ -183,13 +179,26 @@ export class JobsService implements OnModuleInit {
       this.jobs.attachContainer(job, await this.docker.createContainer(body));
     }
     const containerId = job.containerId as string;
-    job.link = new ContainerLink(warm?.stream ?? (await this.docker.attach(containerId)), this.config.maxFrameBytes, {
-      onFrame: (_raw, message) => this.onContainerMessage(job, message),
-      onStderr: (text) => this.logger.debug({ jobId: job.id, stderr: text }, 'grading container stderr'),
-      onProtocolError: (error) =>
-        this.stop(job, { kind: 'crash', text: `The grading container broke the protocol: ${error.message}.` }),
-      onEnd: () => this.onOutputEnded(job),
-    });
+    // From here a stop kills the container, and that kill closes the job: each step below only goes on while no
+    // stop came, so that nothing (a link, a limit watch, a started container) outlives a job closed meanwhile.
+    if (job.stopReason) return this.killContainer(job);
+    const stream = warm?.stream ?? (await this.docker.attach(containerId));
+    if (job.stopReason) {
+      stream.destroy();
+      return;
+    }
+    job.link = new ContainerLink<ContainerFrame>(
+      stream,
+      this.config.maxFrameBytes,
+      {
+        onFrame: (_raw, frame) => this.onContainerFrame(job, frame),
+        onStderr: (text) => this.logger.debug({ jobId: job.id, stderr: text }, 'grading container stderr'),
+        onProtocolError: (error) =>
+          this.stop(job, { kind: 'crash', text: `The grading container broke the protocol: ${error.message}.` }),
+        onEnd: () => this.onOutputEnded(job),
+      },
+      (raw) => this.frames.read(job.id, raw),
+    );
     job.timeline.end('create');
     // Watched before it starts, so that a container quick to die is never watched after its job closed; a warm one
     // is watched from now on: the wall time from its start frame, the CPU its idle runtime used not counted.
@@ -206,6 +215,7 @@ export class JobsService implements OnModuleInit {
     job.link.send(startMessage(request, environment, this.catalog.runtimes(), parameters.runCmd));
     job.timeline.end('start');
     this.logger.info({ jobId: job.id, containerId, warm: warm !== undefined }, 'grading container started');
+    // a stop during start may have found the container not yet running: kill it now that it is
     if (job.stopReason) await this.killContainer(job);
   }
 
@@ -214,11 +224,46 @@ export class JobsService implements OnModuleInit {
     return { kind: 'crash', text };
   }
 
-  private onContainerMessage(job: RunningJob, message: Record<string, unknown> | undefined): void {
-    if (!message) {
-      this.logger.warn({ jobId: job.id }, 'unreadable message from the grading container ignored');
+  private onContainerFrame(job: RunningJob, frame: ContainerFrame): void {
+    switch (frame.kind) {
+      case 'result':
+        job.result = frame.result;
+        void this.onResult(job);
+        return;
+      case 'out-of-bounds':
+        this.logger.warn({ jobId: job.id, crossed: frame.crossed }, 'message from the grading container over the bounds');
+        this.stop(job, { kind: 'crash', text: this.outOfBoundsText(frame.crossed) });
+        return;
+      case 'unreadable':
+        this.logger.warn({ jobId: job.id }, 'unreadable message from the grading container ignored');
+        return;
+      case 'message':
+        this.onContainerMessage(job, frame.message);
+    }
+  }
+
+  /** A result that alone decides the outcome is reported at once; the container then has a while to exit by itself. */
+  private async onResult(job: RunningJob): Promise<void> {
+    try {
+      if (!(await this.completion.reportResult(job))) return;
+    } catch (error) {
+      this.logger.error({ jobId: job.id, err: error }, 'could not report the result');
       return;
     }
+    setTimeout(() => {
+      if (!job.died) void this.killContainer(job);
+    }, EXIT_AFTER_RESULT_MS).unref();
+  }
+
+  private outOfBoundsText(crossed: 'entries' | 'depth'): string {
+    const what =
+      crossed === 'entries'
+        ? `more than ${this.config.maxFrameEntries} map and list entries`
+        : `maps or lists nested more than ${this.config.maxFrameDepth} levels deep`;
+    return `The grading container sent a message holding ${what}, over the agent's limit: it was not read.`;
+  }
+
+  private onContainerMessage(job: RunningJob, message: Record<string, unknown>): void {
     const handler = this.hooks.handlerFor(message.type as string);
     if (!handler) {
       this.logger.warn({ jobId: job.id, type: message.type }, 'unknown message type from the grading container ignored');
@@ -273,7 +318,11 @@ export class JobsService implements OnModuleInit {
     if (job.died) void this.completion.close(job);
   }
 
-  /** Kills the container; its death closes the job. A container that was never started, or is gone, dies here. */
+  /**
+   * Kills the container; its death closes the job. A container that was never started, or is gone, dies here. When
+   * Docker fails or misses its deadline, the job is closed all the same (its container is removed as it closes, or
+   * later by reconciliation as an orphan): a job the agent stopped never waits on Docker.
+   */
   private async killContainer(job: RunningJob): Promise<void> {
     const containerId = job.containerId as string;
     try {
@@ -281,7 +330,8 @@ export class JobsService implements OnModuleInit {
       const state = await this.docker.inspect(containerId);
       if (!state?.running) this.markDead(job);
     } catch (error) {
-      this.logger.error({ jobId: job.id, err: error }, 'could not kill the grading container');
+      this.logger.error({ jobId: job.id, err: error }, 'could not kill the grading container: the job is closed anyway');
+      this.markDead(job);
     }
   }
 }

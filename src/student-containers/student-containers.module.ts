@@ -14,6 +14,6 @@ import { StudentMountSources } from './student-mount-sources';
 @Module({
   imports: [DockerModule, EnvironmentsModule, JobsModule, PortsModule, SshModule, TimeoutsModule],
   providers: [StudentContainersService, StudentContainersRegistry, StudentMessagesHandler, StudentMountSources],
-  exports: [StudentContainersRegistry],
+  exports: [StudentContainersRegistry, StudentContainersService],
 })
 export class StudentContainersModule {}
