@@ -85,7 +85,7 @@ export class DockerGateway {
   /** Sets a running container's memory limit: memory and memory+swap in one call (either alone fails on cgroup v1 when it would cross the other). */
   async updateMemory(id: string, memoryMiB: number): Promise<void> {
     const bytes = memoryMiB * 1024 * 1024;
-    await this.api.getContainer(id).update({ Memory: bytes, MemorySwap: bytes });
+    await this.call('update', (deadline) => this.api.getContainer(id).update({ Memory: bytes, MemorySwap: bytes, ...deadline }));
   }
 
   /** Kills; a container that is already stopped or gone is not an error. */

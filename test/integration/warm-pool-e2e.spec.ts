@@ -147,7 +147,7 @@ describe('warm pool: its containers\' life (real Docker)', () => {
     const marker = (version: string) => buildOnSampleImage(rebuilt, { [NAME_LABEL]: 'rebuilt' }, [`RUN echo ${version} > /marker`]);
     const showMarker = () => scripted('feedback-result success; feedback-msg -m "$(cat /marker)"', {}, 'rebuilt');
     marker('v1');
-    const agent = await start({ AGENT_BACKEND_SILENCE_MS: '2000' });
+    const agent = await start({ AGENT_BACKEND_SILENCE_MS: '3000' });
     expect((await runJob(backend(), showMarker())).result[1]).toBe('v1');
     await untilWarmIdle(agent);
     const [oldIdle] = containersOf(agent.agentId, { role: 'warm', running: true });
