@@ -4,7 +4,7 @@ import { BackendSender } from '../backend/backend-sender';
 import { DockerGateway } from '../docker/docker.gateway';
 import { PortPool } from '../ports/port-pool';
 import { TimeoutsService } from '../timeouts/timeouts.service';
-import { JobFolders } from './job-folder';
+import { JobFolders } from '../job-files/job-folders';
 import { buildJobDone, type JobOutcome } from './job-outcome';
 import { JobHooks } from './job-hooks';
 import { isRejected, validateResultMap } from './result-map';

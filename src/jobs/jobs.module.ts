@@ -2,18 +2,18 @@ import { Module } from '@nestjs/common';
 import { BackendModule } from '../backend/backend.module';
 import { DockerModule } from '../docker/docker.module';
 import { EnvironmentsModule } from '../environments/environments.module';
+import { JobFilesModule } from '../job-files/job-files.module';
 import { PortsModule } from '../ports/ports.module';
 import { TimeoutsModule } from '../timeouts/timeouts.module';
 import { EngineFacts } from './engine-facts';
 import { JobCompletion } from './job-completion';
-import { JobFolders } from './job-folder';
 import { JobHooks } from './job-hooks';
 import { JobsService } from './jobs.service';
 import { RunningJobs } from './running-jobs.registry';
 
 @Module({
-  imports: [BackendModule, DockerModule, EnvironmentsModule, PortsModule, TimeoutsModule],
-  providers: [JobsService, JobCompletion, RunningJobs, JobFolders, JobHooks, EngineFacts],
-  exports: [JobsService, RunningJobs, JobHooks, JobFolders, EngineFacts],
+  imports: [BackendModule, DockerModule, EnvironmentsModule, JobFilesModule, PortsModule, TimeoutsModule],
+  providers: [JobsService, JobCompletion, RunningJobs, JobHooks, EngineFacts],
+  exports: [JobsService, RunningJobs, JobHooks, EngineFacts],
 })
 export class JobsModule {}

@@ -13,7 +13,8 @@ import { PortPool } from '../ports/port-pool';
 import type { TimeoutsService } from '../timeouts/timeouts.service';
 import type { EngineFacts } from './engine-facts';
 import { JobCompletion } from './job-completion';
-import type { JobFolderPaths, JobFolders } from './job-folder';
+import { jobFolderLayout } from '../job-files/job-folder-layout';
+import type { JobFolders } from '../job-files/job-folders';
 import { JobHooks } from './job-hooks';
 import { JobsService } from './jobs.service';
 import { RunningJobs } from './running-jobs.registry';
@@ -30,15 +31,7 @@ const environment: GradingEnvironment = {
   advertised: true,
   runtime: { dockerRuntime: 'runc', envtype: 'docker', runAsRoot: false, sharedKernel: true, gpu: false },
 };
-const folder: JobFolderPaths = {
-  root: '/w/j',
-  task: '/w/j/task',
-  student: '/w/j/task/student',
-  systemfiles: '/w/j/task/systemfiles',
-  sockets: '/w/j/sockets',
-  courseCommon: '/w/j/course/common',
-  courseCommonStudent: '/w/j/course/common/student',
-};
+const folder = jobFolderLayout('/w/j');
 
 /** A Docker engine in memory: containers run until killed; kill emits die; any step can be made to fail. */
 class FakeDocker {
@@ -120,7 +113,7 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
   let sent: AgentMessage[];
   let service: JobsService;
   let ports: PortPool;
-  let folders: { prepare: ReturnType<typeof vi.fn>; remove: ReturnType<typeof vi.fn> };
+  let folders: { prepare: ReturnType<typeof vi.fn>; remove: ReturnType<typeof vi.fn>; hideHostPaths: ReturnType<typeof vi.fn> };
   let timeouts: { watch: ReturnType<typeof vi.fn>; unwatch: ReturnType<typeof vi.fn> };
 
   const done = (jobId: string) => sent.filter((m) => m['@type'] === 'AgentJobDone' && m.job_id === jobId);
@@ -130,7 +123,7 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     docker = new FakeDocker();
     sent = [];
     ports = new PortPool(config);
-    folders = { prepare: vi.fn(async () => folder), remove: vi.fn(async () => undefined) };
+    folders = { prepare: vi.fn(async () => folder), remove: vi.fn(async () => undefined), hideHostPaths: vi.fn((text: string) => text) };
     timeouts = { watch: vi.fn(), unwatch: vi.fn() };
     const sender = { send: vi.fn(async (m: AgentMessage) => void sent.push(m)) } as unknown as BackendSender;
     const catalog = {

@@ -8,6 +8,8 @@ import { DockerEvents } from '../docker/docker-events.service';
 import { DockerGateway } from '../docker/docker.gateway';
 import type { ContainerEvent } from '../docker/docker.types';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
+import { JobFolders } from '../job-files/job-folders';
+import { TaskFilesError } from '../job-files/task-files.error';
 import { PortPool } from '../ports/port-pool';
 import { PortsExhaustedError } from '../ports/ports-exhausted.error';
 import { sshRefusal } from '../ssh/ssh-permission';
@@ -15,7 +17,6 @@ import { TimeoutsService } from '../timeouts/timeouts.service';
 import { EngineFacts } from './engine-facts';
 import { gradingContainerBody } from './grading-container-body';
 import { JobCompletion } from './job-completion';
-import { JobFolders } from './job-folder';
 import { JobHooks } from './job-hooks';
 import { checkTaskLocation } from './job-identifiers';
 import { buildJobDone } from './job-outcome';
@@ -107,9 +108,14 @@ export class JobsService implements OnModuleInit {
 
   private failLaunch(job: RunningJob, error: unknown): void {
     // Refusals the job's own settings or a full port pool explain: a clear text, not an agent error.
-    const rejected = error instanceof JobRejected || error instanceof PortsExhaustedError;
+    const rejected =
+      error instanceof JobRejected || error instanceof PortsExhaustedError || (error instanceof TaskFilesError && error.taskFault);
     if (!rejected) this.logger.error({ jobId: job.id, err: error }, 'job failed to start');
-    const text = rejected ? (error as Error).message : `The agent could not run the job: ${(error as Error)?.message ?? String(error)}`;
+    // A TaskFilesError's text is already told in the task's terms; any other text may name a host path: hidden.
+    const told = rejected || error instanceof TaskFilesError;
+    const text = this.folders.hideHostPaths(
+      told ? (error as Error).message : `The agent could not run the job: ${(error as Error)?.message ?? String(error)}`,
+    );
     job.stop({ kind: 'crash', text });
     if (job.containerId) void this.killContainer(job);
     else void this.completion.close(job);
@@ -136,7 +142,7 @@ export class JobsService implements OnModuleInit {
     const sshRefused = sshDebug ? sshRefusal(this.config.sshAllowed, parameters) : undefined;
     if (sshRefused) throw new JobRejected(sshRefused);
     job.ports = this.ports.acquire(containerPorts.length);
-    job.folder = await this.folders.prepare(location);
+    job.folder = await this.folders.prepare(job.id, location);
     if (job.stopReason) return this.completion.close(job);
 
     const published = new Map(containerPorts.map((port, i) => [port, job.ports[i]]));

@@ -1,7 +1,7 @@
 import type { BackendNewJob } from '../backend/backend.messages';
 import type { ContainerLink } from '../container-link/container-link';
 import type { GradingEnvironment } from '../environments/grading-environment';
-import type { JobFolderPaths } from './job-folder';
+import type { JobFolderPaths } from '../job-files/job-folder-layout';
 import type { JobParameters } from './job-parameters';
 
 /** Why the agent stopped a job's container itself (this outcome wins over whatever the container said). */

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AgentConfig } from '../config/agent-config';
@@ -6,6 +5,7 @@ import { DockerEvents } from '../docker/docker-events.service';
 import { DockerGateway } from '../docker/docker.gateway';
 import type { ContainerEvent } from '../docker/docker.types';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
+import { SocketClaims } from '../job-files/socket-claims';
 import { EngineFacts } from '../jobs/engine-facts';
 import { JobHooks } from '../jobs/job-hooks';
 import { JobsService } from '../jobs/jobs.service';
@@ -14,12 +14,12 @@ import { PortPool } from '../ports/port-pool';
 import { PortsExhaustedError } from '../ports/ports-exhausted.error';
 import { sshRefusal } from '../ssh/ssh-permission';
 import { TimeoutsService } from '../timeouts/timeouts.service';
+import { relayed } from './relay-mode';
 import { readRunStudentRequest, type RunStudentRequest } from './run-student-request';
 import { RETVAL_NOT_STARTED, StudentContainer, studentRetval } from './student-container';
 import { studentContainerBody, type StudentNetwork } from './student-container-body';
 import { StudentContainersRegistry } from './student-containers.registry';
 import { studentLimits } from './student-limits';
-import { StudentMountSources } from './student-mount-sources';
 import { studentRuntime } from './student-runtime';
 
 /** How long a relayed student container's output may still arrive after its death before its retval is sent. */
@@ -44,7 +44,7 @@ export class StudentContainersService implements OnModuleInit {
     private readonly jobs: JobsService,
     private readonly engine: EngineFacts,
     private readonly registry: StudentContainersRegistry,
-    private readonly mounts: StudentMountSources,
+    private readonly sockets: SocketClaims,
   ) {}
 
   onModuleInit(): void {
@@ -86,6 +86,12 @@ export class StudentContainersService implements OnModuleInit {
     const runtime = studentRuntime(environment.runtime, this.catalog.runtimes(), request.runAsRoot);
     if (!runtime) return 'root was asked for and no runtime runs containers as root';
     const limits = studentLimits(request, parameters.limits);
+    let socketPath: string | undefined;
+    if (!relayed(parent, runtime)) {
+      const claim = await this.sockets.claim(folder, request.socketId);
+      if (!claim.ok) return `sockets/${request.socketId}.sock is ${claim.found}, not the socket of a run_student: refused`;
+      socketPath = claim.path;
+    }
 
     let ports: number[];
     try {
@@ -102,7 +108,6 @@ export class StudentContainersService implements OnModuleInit {
     let containerId: string;
     try {
       const facts = await this.engine.get();
-      await this.mounts.prepare(folder);
       containerId = await this.docker.createContainer(
         studentContainerBody({
           jobId: job.id,
@@ -111,7 +116,7 @@ export class StudentContainersService implements OnModuleInit {
           runtime,
           parentEnvtype: parent.envtype,
           folder,
-          socketPath: join(folder.sockets, `${request.socketId}.sock`),
+          socketPath,
           memoryMiB: limits.memoryMiB,
           network,
           openFilesLimit: facts.openFilesPerJob,
