@@ -44,6 +44,15 @@ describe('SocketClaims (real file system, real unix sockets)', () => {
     expect(lstatSync(claimed).ino).toBe(lstatSync(join(paths.sockets, 's1.sock')).ino);
   });
 
+  it('released, the same socket can be claimed again (one run_student after another on one socket)', async () => {
+    await listenAt(join(paths.sockets, 's1.sock'));
+    const first = await claims.claim(paths, 's1');
+    await claims.release((first as { path: string }).path);
+    expect(readdirSync(paths.claimedSockets)).toEqual([]);
+    expect((await claims.claim(paths, 's1')).ok).toBe(true);
+    await claims.release(undefined);
+  });
+
   it.each([
     ['a symbolic link to a host folder', (p: string) => symlinkSync(host, p), 'a symbolic link'],
     ['a symbolic link to a host file', (p: string) => symlinkSync(join(host, 'marker'), p), 'a symbolic link'],

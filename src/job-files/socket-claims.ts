@@ -33,8 +33,13 @@ export class SocketClaims {
     }
     const problem = socketProblem(await lstat(claimed));
     if (!problem) return { ok: true, path: claimed };
-    await rm(claimed, { force: true });
+    await this.release(claimed);
     return { ok: false, found: problem };
+  }
+
+  /** Gives a claimed socket's name up, once the student container that mounted it has ended. */
+  async release(claimedPath: string | undefined): Promise<void> {
+    if (claimedPath) await rm(claimedPath, { force: true });
   }
 }
 

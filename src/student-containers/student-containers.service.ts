@@ -97,6 +97,7 @@ export class StudentContainersService implements OnModuleInit {
     try {
       ports = this.ports.acquire(request.ssh ? 1 : 0);
     } catch (error) {
+      await this.sockets.release(socketPath);
       if (error instanceof PortsExhaustedError) return error.message;
       throw error;
     }
@@ -127,11 +128,13 @@ export class StudentContainersService implements OnModuleInit {
       );
     } catch (error) {
       this.ports.release(ports);
+      await this.sockets.release(socketPath);
       throw error;
     }
 
     const container = new StudentContainer(containerId, job, request.socketId, runtime);
     container.ports = ports;
+    container.claimedSocket = socketPath;
     this.registry.add(container);
     if (job.closing) {
       await this.finish(container);
@@ -187,6 +190,10 @@ export class StudentContainersService implements OnModuleInit {
       await Promise.race([relay.ended, new Promise((done) => setTimeout(done, RELAY_DRAIN_MS).unref())]);
       relay.close();
     }
+    // released before the retval: the grading script may reuse the socket for its next run_student at once
+    await this.sockets.release(container.claimedSocket).catch((error: unknown) =>
+      this.logger.warn({ jobId: container.job.id, containerId: container.id, err: error }, 'claimed socket not released'),
+    );
     if (retval !== undefined) this.sendRetval(container.job, container.socketId, retval);
     this.logger.info({ jobId: container.job.id, containerId: container.id, retval }, 'student container ended');
     try {

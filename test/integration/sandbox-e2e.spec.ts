@@ -88,7 +88,8 @@ describe.each(generations)('sandbox integrity against a hostile grading script, 
   });
 
   it('race: every mounted path and the socket swapped back and forth in a tight loop while 50 student containers are asked for', async () => {
-    const done = await runJob(backend(), attack('race', { time: 300, hard_time: 600 }), 600_000);
+    const job = attack('race', { time: 300, hard_time: 600 });
+    const done = await runJob(backend(), job, 600_000);
     const match = /^counts=(?<counts>[^ ]*) outputs=(?<outputs>.*)$/.exec(feedback(done));
     expect(match, done.result[1]).not.toBeNull();
     const counts: Record<string, number> = Object.fromEntries(match!.groups!.counts.split(',').map((pair) => pair.split(':').map(Number)));
@@ -96,6 +97,10 @@ describe.each(generations)('sandbox integrity against a hostile grading script, 
     // refused while a link was under the socket's name, or run with the real socket: never anything else
     expect(Object.keys(counts).filter((retval) => retval !== '0' && retval !== '254')).toEqual([]);
     expect(match!.groups!.outputs.split('|').filter((out) => out !== '' && out !== 'seen-nothing')).toEqual([]);
+    // each 254 is a refusal the agent logged, each 0 a container it started: none started with a host path mounted
+    const logged = (msg: string) => agent().logs.filter((line) => line.includes(job.job_id) && line.includes(`"msg":"${msg}"`)).length;
+    expect(logged('student container not started: retval 254')).toBe(counts[254] ?? 0);
+    expect(logged('student container started')).toBe(counts[0] ?? 0);
     expectNothingLeft(agent());
   }, 660_000);
 
