@@ -14,6 +14,7 @@ import type { TimeoutsService } from '../timeouts/timeouts.service';
 import type { EngineFacts } from './engine-facts';
 import { JobCompletion } from './job-completion';
 import { jobFolderLayout } from '../job-files/job-folder-layout';
+import { TaskFilesError } from '../job-files/task-files.error';
 import type { JobFolders } from '../job-files/job-folders';
 import { JobHooks } from './job-hooks';
 import { JobsService } from './jobs.service';
@@ -166,6 +167,20 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     expect(folders.remove).toHaveBeenCalledOnce();
     expect(docker.removed).toEqual(step === 'create' ? [] : ['c1']);
     expect(ports.inUse()).toBe(0);
+  });
+
+  it('a text for the backend goes through hideHostPaths; a task files failure is told as it was written', async () => {
+    folders.hideHostPaths.mockImplementation((text: string) => text.replace('/w/j', '<work folder>'));
+    docker.createContainer.mockImplementationOnce(async () => {
+      throw new Error('invalid mount config: /w/j/task is not a folder');
+    });
+    service.start(newJob('j1'));
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['crash', 'The agent could not run the job: invalid mount config: <work folder>/task is not a folder'] }]);
+    folders.prepare.mockRejectedValueOnce(new TaskFilesError('The task\'s files could not be prepared for grading: "p" is a named pipe.', true));
+    service.start(newJob('j2'));
+    await settle();
+    expect(done('j2')).toMatchObject([{ result: ['crash', 'The task\'s files could not be prepared for grading: "p" is a named pipe.'] }]);
   });
 
   it('kill while the job folder is being prepared → killed, no container ever created', async () => {
