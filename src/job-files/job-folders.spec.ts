@@ -145,6 +145,16 @@ describe('JobFolders (real file system)', () => {
     expect(readdirSync(workDir)).toEqual([]);
   });
 
+  it('any other failure (a course link looping on itself) is told without a host path, nothing created', async () => {
+    const tasksDir = join(scratch, 'tasks');
+    symlinkSync(join(tasksDir, 'loop'), join(tasksDir, 'loop'));
+    const error = await folders.prepare('j', { courseId: 'loop', taskId: 't1' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskFilesError);
+    expect((error as Error).message).toContain('(ELOOP)');
+    expect((error as Error).message).not.toContain(scratch);
+    expect(readdirSync(workDir)).toEqual([]);
+  });
+
   it('remove() deletes links, never what they point to (Node 20 fs.rm checked, not assumed)', async () => {
     const paths = await folders.prepare('j', location);
     symlinkSync(host, join(paths.student, 'to-folder'));

@@ -42,20 +42,24 @@ export class JobFolders {
 
   /** A complete job folder, or a TaskFilesError (and nothing left on the host). */
   async prepare(jobId: string, location: TaskFilesSource | undefined): Promise<JobFolderPaths> {
-    const sources = location && (await this.resolveSources(jobId, location));
     const paths = jobFolderLayout(join(this.config.workDir, randomUUID()));
+    const places: NamedPlace[] = [
+      { host: paths.task, name: '' },
+      { host: paths.courseCommon, name: COMMON },
+    ];
     try {
+      const course = location && (await this.courseFolder(location));
+      if (course) places.push({ host: join(course, location.taskId), name: '' }, { host: join(course, COMMON), name: COMMON });
+      const sources = location && (await this.resolveSources(jobId, location, course));
       await this.fill(jobId, paths, sources);
       return paths;
     } catch (error) {
-      await this.remove(paths);
+      await this.remove(paths).catch((cleanup: unknown) =>
+        this.logger.error({ jobId, err: cleanup }, 'job folder could not be removed after a failed preparation'),
+      );
+      if (error instanceof TaskFilesError) throw error;
       this.logger.warn({ jobId, err: error }, 'job files could not be prepared');
-      throw filesErrorText(error, [
-        ...(sources ? [{ host: sources.task, name: '' }] : []),
-        ...(sources?.common ? [{ host: sources.common, name: COMMON }] : []),
-        { host: paths.task, name: '' },
-        { host: paths.courseCommon, name: COMMON },
-      ]);
+      throw filesErrorText(error, places);
     }
   }
 
@@ -77,8 +81,14 @@ export class JobFolders {
    * The course folder is the operator's (it may be reached through a link); the task folder and `$common` inside it
    * belong to course staff and are used only when they are real folders, never followed when they are links.
    */
-  private async resolveSources(jobId: string, location: TaskFilesSource): Promise<ResolvedSources> {
-    const course = await realpath(join(this.config.tasksDir, location.courseId)).catch(() => undefined);
+  private async courseFolder(location: TaskFilesSource): Promise<string | undefined> {
+    return realpath(join(this.config.tasksDir, location.courseId)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+      throw error;
+    });
+  }
+
+  private async resolveSources(jobId: string, location: TaskFilesSource, course: string | undefined): Promise<ResolvedSources> {
     const task = course && join(course, location.taskId);
     if (!task || (await kindOf(task)) !== 'folder') {
       throw new TaskFilesError(
