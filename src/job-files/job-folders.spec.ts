@@ -155,7 +155,7 @@ describe('JobFolders (real file system)', () => {
     expect(readdirSync(workDir)).toEqual([]);
   });
 
-  it('remove() deletes links, never what they point to (Node 20 fs.rm checked, not assumed)', async () => {
+  it('remove() deletes links, never what they point to', async () => {
     const paths = await folders.prepare('j', location);
     symlinkSync(host, join(paths.student, 'to-folder'));
     symlinkSync(join(host, 'marker'), join(paths.sockets, 'to-file'));

@@ -7,6 +7,7 @@ import { AgentConfig } from '../config/agent-config';
 import { filesErrorText, hideHostPaths, type NamedPlace } from './files-error-text';
 import { jobFolderLayout, type JobFolderPaths } from './job-folder-layout';
 import { TaskFilesError } from './task-files.error';
+import { removeTree } from './remove-tree';
 import { makeWorldWritable } from './world-writable';
 
 /** The task whose files a job gets (the ids are already checked to be plain names). */
@@ -36,7 +37,7 @@ export class JobFolders {
 
   /** Empties the work folder (a fresh start: nothing of an earlier run is still in use). */
   async reset(): Promise<void> {
-    await rm(this.config.workDir, { recursive: true, force: true });
+    await removeTree(this.config.workDir);
     await mkdir(this.config.workDir, { recursive: true });
   }
 
@@ -64,8 +65,7 @@ export class JobFolders {
   }
 
   async remove(paths: JobFolderPaths): Promise<void> {
-    // fs.rm never follows a link: it unlinks it (test: job-folders.spec.ts)
-    await rm(paths.root, { recursive: true, force: true });
+    await removeTree(paths.root);
   }
 
   /** `text` without the agent's own folders in it (for texts sent to the backend). */
