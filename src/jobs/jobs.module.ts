@@ -5,14 +5,17 @@ import { EnvironmentsModule } from '../environments/environments.module';
 import { JobFilesModule } from '../job-files/job-files.module';
 import { PortsModule } from '../ports/ports.module';
 import { TimeoutsModule } from '../timeouts/timeouts.module';
+import { BackendJobsController } from './backend-jobs.controller';
 import { EngineFacts } from './engine-facts';
 import { JobCompletion } from './job-completion';
 import { JobHooks } from './job-hooks';
 import { JobsService } from './jobs.service';
 import { RunningJobs } from './running-jobs.registry';
 
+/** The grading job lifecycle, and the backend's job messages that drive it. */
 @Module({
   imports: [BackendModule, DockerModule, EnvironmentsModule, JobFilesModule, PortsModule, TimeoutsModule],
+  controllers: [BackendJobsController],
   providers: [JobsService, JobCompletion, RunningJobs, JobHooks, EngineFacts],
   exports: [JobsService, RunningJobs, JobHooks, EngineFacts],
 })
