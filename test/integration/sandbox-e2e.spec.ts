@@ -109,6 +109,29 @@ describe.each(generations)('sandbox integrity against a hostile grading script, 
   });
 });
 
+describe('sandbox integrity, generation 3 relayed through the agent (runtime with its own kernel), real Docker', () => {
+  const image = `inginious-agent-test/gen3-sandbox-relay:${process.pid}`;
+  const { backend, agent } = agentHarness({
+    prepare: () => buildGeneration3SampleImage(image, 'gen3-relay'),
+    // "kata": served by runc here, but declared as running as root without a shared kernel
+    env: { AGENT_RUNTIMES: 'runc:docker:shared,runc:kata:root' },
+    cleanup: () => removeTestImages([image]),
+  });
+  const host = hostFolder();
+
+  it('/task/student, /task/student/scripts and /task/systemfiles swapped for links: the student container sees nothing of the host', async () => {
+    const job = newJob('testcourse', 'sandbox', {
+      environmentType: 'kata',
+      environment: 'gen3-relay',
+      inputdata: { ...SAMPLE_INPUT, scenario: 'mounts', hostdir: host.dir() },
+    });
+    const done = await runJob(backend(), job);
+    expect(done.result).toEqual(['success', 'retval=0 out=seen-nothing']);
+    expect(agent().logs.some((line) => line.includes(job.job_id) && line.includes('relaying the student container'))).toBe(true);
+    expectNothingLeft(agent());
+  });
+});
+
 /**
  * Links shipped in task and `$common` folders (issue #14 item 5) and preparation failures (issue #13): a course made
  * for these tests beside the test course.
