@@ -108,6 +108,14 @@ export const agentEnvSchema = z.object({
   AGENT_HEALTH_PERIOD_S: positiveInt().prefault('90'),
   AGENT_HEALTH_GRACE_S: positiveInt().prefault('60'),
   AGENT_SHUTDOWN_GRACE_S: positiveInt().prefault('30'),
+  AGENT_HTTP_HOST: z.string().trim().min(1).prefault('127.0.0.1'),
+  AGENT_HTTP_PORT: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'expected a port between 0 (no HTTP endpoint) and 65535')
+    .transform(Number)
+    .refine((n) => n === 0 || validPort(n), 'expected a port between 0 (no HTTP endpoint) and 65535')
+    .prefault('9464'),
   DOCKER_HOST: z.string().trim().min(1).optional(),
 });
 

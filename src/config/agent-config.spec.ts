@@ -27,6 +27,7 @@ describe('parseAgentConfig', () => {
     ['unknown runtime flag', { AGENT_RUNTIMES: 'runc:docker:turbo' }, 'AGENT_RUNTIMES', 'turbo'],
     ['duplicate envtype', { AGENT_RUNTIMES: 'runc:docker,crun:docker' }, 'AGENT_RUNTIMES', 'docker'],
     ['malformed backend address', { AGENT_BACKEND_ADDR: '127.0.0.1:2001' }, 'AGENT_BACKEND_ADDR', '127.0.0.1:2001'],
+    ['HTTP port out of range', { AGENT_HTTP_PORT: '70000' }, 'AGENT_HTTP_PORT', '70000'],
   ])('rejects %s with one line naming the variable and the value', (_, bad, variable, shown) => {
     const error = configError({ ...BACKEND, ...bad });
     expect(error.message).not.toContain('\n');
@@ -51,6 +52,7 @@ describe('parseAgentConfig', () => {
       sshAllowed: false,
       logLevel: 'info',
       backendSilenceMs: 10_000,
+      http: { host: '127.0.0.1', port: 9464 },
     });
     expect(config.runtimes).toBeUndefined();
     expect(config.debugHost).toBeUndefined();
@@ -58,6 +60,10 @@ describe('parseAgentConfig', () => {
 
   it('treats empty variables as unset', () => {
     expect(parseAgentConfig({ ...BACKEND, AGENT_CONCURRENCY: '' }).concurrency).toBe(availableParallelism());
+  });
+
+  it('takes HTTP port 0 as "no endpoint"', () => {
+    expect(parseAgentConfig({ ...BACKEND, AGENT_HTTP_HOST: '0.0.0.0', AGENT_HTTP_PORT: '0' }).http).toEqual({ host: '0.0.0.0', port: 0 });
   });
 
   it('parses runtimes with their flags', () => {

@@ -30,6 +30,8 @@ export interface AgentConfigValues {
   healthPeriodS: number;
   healthGraceS: number;
   shutdownGraceS: number;
+  /** health and metrics endpoint; port 0: none */
+  http: { host: string; port: number };
   dockerHost?: string;
 }
 
@@ -74,6 +76,7 @@ export function parseAgentConfig(env: NodeJS.ProcessEnv, isTty = false, origins:
     healthPeriodS: e.AGENT_HEALTH_PERIOD_S,
     healthGraceS: e.AGENT_HEALTH_GRACE_S,
     shutdownGraceS: e.AGENT_SHUTDOWN_GRACE_S,
+    http: { host: e.AGENT_HTTP_HOST, port: e.AGENT_HTTP_PORT },
     dockerHost: e.DOCKER_HOST,
   });
 }

@@ -1,7 +1,9 @@
 import type { Readable } from 'node:stream';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type Docker from 'dockerode';
 import { AgentConfig } from '../config/agent-config';
+import { Telemetry } from '../telemetry/telemetry';
+import { timeDockerCalls } from './docker-api-timing';
 import { createDockerClient } from './docker.client';
 import { IMAGE_LABEL_NAME, LABEL_AGENT_ID, LABEL_JOB_ID, LABEL_ROLE } from './docker.labels';
 import { type AttachStream, CONTAINER_EVENT_KINDS, type ContainerCreateBody, type ContainerState, type EngineInfo, type ImageSummary, type OwnedContainer } from './docker.types';
@@ -13,8 +15,16 @@ const SIGKILL_EXIT_CODE = 137;
 export class DockerGateway {
   private readonly api: Docker = createDockerClient();
   private readonly streams: Docker = createDockerClient();
+  @Optional() @Inject(Telemetry) private readonly telemetry = new Telemetry();
 
-  constructor(private readonly config: AgentConfig) {}
+  constructor(private readonly config: AgentConfig) {
+    timeDockerCalls(this.api, (timing) => this.telemetry.record('docker.call', timing));
+  }
+
+  /** Resolves when the engine answers. */
+  async ping(): Promise<void> {
+    await this.api.ping();
+  }
 
   async engineInfo(): Promise<EngineInfo> {
     const info = await this.api.info();

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { cp, lstat, mkdir, realpath, rename, rm } from 'node:fs/promises';
+import { cp, lstat, mkdir, readdir, realpath, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AgentConfig } from '../config/agent-config';
@@ -35,10 +35,14 @@ export class JobFolders {
     private readonly config: AgentConfig,
   ) {}
 
-  /** Empties the work folder (a fresh start: nothing of an earlier run is still in use). */
+  /**
+   * Empties the work folder (a fresh start: nothing of an earlier run is still in use). Its content only: in a
+   * container the folder itself is a mount point (INGInious' /tmp/agent_data), which cannot be removed.
+   */
   async reset(): Promise<void> {
-    await removeTree(this.config.workDir);
     await mkdir(this.config.workDir, { recursive: true });
+    const entries = await readdir(this.config.workDir);
+    await Promise.all(entries.map((entry) => removeTree(join(this.config.workDir, entry))));
   }
 
   /** A complete job folder, or a TaskFilesError (and nothing left on the host). */

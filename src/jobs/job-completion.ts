@@ -1,12 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { BackendSender } from '../backend/backend-sender';
 import { DockerGateway } from '../docker/docker.gateway';
 import { PortPool } from '../ports/port-pool';
+import { Telemetry } from '../telemetry/telemetry';
 import { TimeoutsService } from '../timeouts/timeouts.service';
 import { JobFolders } from '../job-files/job-folders';
 import { buildJobDone, type JobOutcome } from './job-outcome';
 import { JobHooks } from './job-hooks';
+import { jobDoneSignal } from './job-timeline';
 import { isRejected, validateResultMap } from './result-map';
 import type { RunningJob } from './running-job';
 import { RunningJobs } from './running-jobs.registry';
@@ -14,6 +16,8 @@ import { RunningJobs } from './running-jobs.registry';
 /** Closes jobs. `close` is the one function that sends AgentJobDone, and it does so once per job, whatever calls it. */
 @Injectable()
 export class JobCompletion {
+  @Optional() @Inject(Telemetry) private readonly telemetry = new Telemetry();
+
   constructor(
     @InjectPinoLogger(JobCompletion.name) private readonly logger: PinoLogger,
     private readonly jobs: RunningJobs,
@@ -38,6 +42,7 @@ export class JobCompletion {
       outcome.kind === 'crash' ? `job crashed: ${outcome.text}` : 'job done',
     );
     await this.sender.send(done);
+    this.telemetry.record('job.done', jobDoneSignal(job.request, done.result[0], job.timeline.end('close')));
   }
 
   /** Every step runs even when an earlier one fails: a job must never keep ports, containers or files. */

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { BackendKillJob, BackendNewJob } from '../backend/backend.messages';
 import { BackendSender } from '../backend/backend-sender';
@@ -12,6 +12,7 @@ import { JobFolders } from '../job-files/job-folders';
 import { TaskFilesError } from '../job-files/task-files.error';
 import { PortPool } from '../ports/port-pool';
 import { PortsExhaustedError } from '../ports/ports-exhausted.error';
+import { Telemetry } from '../telemetry/telemetry';
 import { TimeoutsService } from '../timeouts/timeouts.service';
 import { EngineFacts } from './engine-facts';
 import { gradingContainerBody } from './grading-container-body';
@@ -21,6 +22,7 @@ import { checkTaskLocation } from './job-identifiers';
 import { buildJobDone } from './job-outcome';
 import { parseJobParameters } from './job-parameters';
 import { JobRejected } from './job-rejected.error';
+import { jobDoneSignal } from './job-timeline';
 import { inputStateOf, RunningJob, type StopReason } from './running-job';
 import { RunningJobs } from './running-jobs.registry';
 import { sshDebugRefusal, sshEnvtypeHint } from './ssh-permission';
@@ -32,6 +34,7 @@ const OUTPUT_DRAIN_MS = 2000;
 /** The grading job lifecycle (behaviour.md "Job lifecycle"), from BackendNewJob to the call that closes it. */
 @Injectable()
 export class JobsService implements OnModuleInit {
+  @Optional() @Inject(Telemetry) private readonly telemetry = new Telemetry();
   private shuttingDown = false;
 
   constructor(
@@ -79,6 +82,7 @@ export class JobsService implements OnModuleInit {
   private refuse(request: BackendNewJob, text: string): void {
     this.logger.warn({ jobId: request.job_id, reason: text }, 'job refused');
     void this.sender.send(buildJobDone(request.job_id, { kind: 'crash', text }, inputStateOf(request), false));
+    this.telemetry.record('job.done', jobDoneSignal(request, 'crash', {}));
   }
 
   /** Shutdown has begun: every job received from now on is answered at once with a crash. */
@@ -145,6 +149,7 @@ export class JobsService implements OnModuleInit {
     job.parameters = parameters;
     job.ports = this.ports.acquire(containerPorts.length);
     job.folder = await this.folders.prepare(job.id, location);
+    job.timeline.end('prepare');
     if (job.stopReason) return this.completion.close(job);
 
     const published = new Map(containerPorts.map((port, i) => [port, job.ports[i]]));
@@ -171,6 +176,7 @@ export class JobsService implements OnModuleInit {
         this.stop(job, { kind: 'crash', text: `The grading container broke the protocol: ${error.message}.` }),
       onEnd: () => this.onOutputEnded(job),
     });
+    job.timeline.end('create');
     // Watched before it starts, so that a container quick to die is never watched after its job closed.
     this.timeouts.watch(containerId, parameters.limits, (reason) => {
       this.logger.info({ jobId: job.id, reason }, 'limit exceeded');
@@ -178,6 +184,7 @@ export class JobsService implements OnModuleInit {
     });
     await this.docker.start(containerId);
     job.link.send(startMessage(request, environment, this.catalog.runtimes(), parameters.runCmd));
+    job.timeline.end('start');
     this.logger.info({ jobId: job.id, containerId }, 'grading container started');
     if (job.stopReason) await this.killContainer(job);
   }
@@ -232,6 +239,7 @@ export class JobsService implements OnModuleInit {
 
   private markDead(job: RunningJob): void {
     job.died = true;
+    job.timeline.end('run');
     // Output still in flight only matters when it can decide the outcome: not once the agent stopped the job itself.
     if (job.outputEnded || job.stopReason) {
       void this.completion.close(job);

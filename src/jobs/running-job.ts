@@ -3,6 +3,7 @@ import type { ContainerLink } from '../container-link/container-link';
 import type { GradingEnvironment } from '../environments/grading-environment';
 import type { JobFolderPaths } from '../job-files/job-folder-layout';
 import type { JobParameters } from './job-parameters';
+import { JobTimeline } from './job-timeline';
 
 /** Why the agent stopped a job's container itself (this outcome wins over whatever the container said). */
 export type StopReason = { kind: 'killed' | 'timeout' | 'overflow' } | { kind: 'crash'; text: string };
@@ -12,6 +13,7 @@ export class RunningJob {
   readonly id: string;
   readonly inputState: string;
   readonly startedAt = Date.now();
+  readonly timeline = new JobTimeline();
   environment?: GradingEnvironment;
   /** the parsed environment_parameters, limits included (student containers are capped by them) */
   parameters?: JobParameters;

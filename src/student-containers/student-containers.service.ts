@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AgentConfig } from '../config/agent-config';
 import { DockerEvents } from '../docker/docker-events.service';
@@ -13,6 +13,7 @@ import type { RunningJob } from '../jobs/running-job';
 import { studentSshRefusal } from '../jobs/ssh-permission';
 import { PortPool } from '../ports/port-pool';
 import { PortsExhaustedError } from '../ports/ports-exhausted.error';
+import { Telemetry } from '../telemetry/telemetry';
 import { TimeoutsService } from '../timeouts/timeouts.service';
 import { relayed } from './relay-mode';
 import { readRunStudentRequest, type RunStudentRequest } from './run-student-request';
@@ -32,6 +33,8 @@ const RELAY_DRAIN_MS = 2000;
  */
 @Injectable()
 export class StudentContainersService implements OnModuleInit {
+  @Optional() @Inject(Telemetry) private readonly telemetry = new Telemetry();
+
   constructor(
     @InjectPinoLogger(StudentContainersService.name) private readonly logger: PinoLogger,
     private readonly config: AgentConfig,
@@ -224,5 +227,6 @@ export class StudentContainersService implements OnModuleInit {
 
   private sendRetval(job: RunningJob, socketId: string, retval: number): void {
     job.link?.send({ type: 'run_student_retval', retval, socket_id: socketId });
+    this.telemetry.record('student.retval', { retval });
   }
 }
