@@ -32,7 +32,7 @@ export class JobCompletion {
   async close(job: RunningJob): Promise<void> {
     if (job.closing) return;
     job.closing = true;
-    const outcome = decideOutcome(job);
+    const outcome = this.withoutHostPaths(decideOutcome(job));
     if (job.containerId) this.timeouts.unwatch(job.containerId);
     await this.cleanUp(job);
     this.jobs.remove(job);
@@ -43,6 +43,11 @@ export class JobCompletion {
     );
     await this.sender.send(done);
     this.telemetry.record('job.done', jobDoneSignal(job.request, done.result[0], job.timeline.end('close')));
+  }
+
+  /** The agent's own texts may quote an error naming its folders (e.g. Docker's): never sent to the backend. */
+  private withoutHostPaths(outcome: JobOutcome): JobOutcome {
+    return outcome.kind === 'crash' ? { ...outcome, text: this.folders.hideHostPaths(outcome.text) } : outcome;
   }
 
   /** Every step runs even when an earlier one fails: a job must never keep ports, containers or files. */

@@ -115,11 +115,9 @@ export class JobsService implements OnModuleInit {
     const rejected =
       error instanceof JobRejected || error instanceof PortsExhaustedError || (error instanceof TaskFilesError && error.taskFault);
     if (!rejected) this.logger.error({ jobId: job.id, err: error }, 'job failed to start');
-    // A TaskFilesError's text is already told in the task's terms; any other text may name a host path: hidden.
+    // A TaskFilesError's text is told in the task's terms; host paths in any other are hidden when the job closes.
     const told = rejected || error instanceof TaskFilesError;
-    const text = this.folders.hideHostPaths(
-      told ? (error as Error).message : `The agent could not run the job: ${(error as Error)?.message ?? String(error)}`,
-    );
+    const text = told ? (error as Error).message : `The agent could not run the job: ${(error as Error)?.message ?? String(error)}`;
     job.stop({ kind: 'crash', text });
     if (job.containerId) void this.killContainer(job);
     else void this.completion.close(job);
