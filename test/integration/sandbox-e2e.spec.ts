@@ -27,9 +27,10 @@ function hostFolder() {
     writeFileSync(join(dir, 'marker'), marker);
   });
   afterEach(() => {
-    expect(readdirSync(dir)).toEqual(['marker']);
-    expect(readFileSync(join(dir, 'marker'), 'utf8')).toBe(marker);
+    const [entries, content] = [readdirSync(dir), readFileSync(join(dir, 'marker'), 'utf8')];
     rmSync(dir, { recursive: true, force: true });
+    expect(entries).toEqual(['marker']);
+    expect(content).toBe(marker);
   });
   return { dir: () => dir, marker };
 }
@@ -137,14 +138,14 @@ describe('sandbox integrity, generation 3 relayed through the agent (runtime wit
  * for these tests beside the test course.
  */
 describe('task files: links kept as links, never followed on the host; failures cleaned up and told in task terms', () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'sandbox-courses-'));
-  const hostDir = join(scratch, 'host');
+  let scratch = '';
+  let tasksDir = '';
   const marker = `HOST-MARKER-${randomUUID()}`;
-  const tasksDir = makeTasksDir();
-  const course = join(scratch, 'linkcourse');
+  const hostDir = () => join(scratch, 'host');
+  const course = () => join(scratch, 'linkcourse');
 
   function task(name: string, run: string): string {
-    const dir = join(course, name);
+    const dir = join(course(), name);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'run'), `#!/bin/bash\n${run}\n`);
     chmodSync(join(dir, 'run'), 0o755);
@@ -153,12 +154,14 @@ describe('task files: links kept as links, never followed on the host; failures 
 
   const { backend, agent } = agentHarness({
     prepare: () => {
-      mkdirSync(hostDir);
-      writeFileSync(join(hostDir, 'marker'), marker);
-      mkdirSync(join(course, '$common'), { recursive: true });
-      writeFileSync(join(course, '$common', 'lib.txt'), 'common lib');
-      symlinkSync('lib.txt', join(course, '$common', 'alias.txt'));
-      symlinkSync(hostDir, join(course, '$common', 'student'));
+      scratch = mkdtempSync(join(tmpdir(), 'sandbox-courses-'));
+      tasksDir = makeTasksDir();
+      mkdirSync(hostDir());
+      writeFileSync(join(hostDir(), 'marker'), marker);
+      mkdirSync(join(course(), '$common'), { recursive: true });
+      writeFileSync(join(course(), '$common', 'lib.txt'), 'common lib');
+      symlinkSync('lib.txt', join(course(), '$common', 'alias.txt'));
+      symlinkSync(hostDir(), join(course(), '$common', 'student'));
       const links = task('links', [
         'out="$(cat /task/link.txt) $(cat /task/datalink/msg.txt) $(readlink /task/link.txt) $(cat /course/common/alias.txt)"',
         'peek="cat /task/student/marker /task/systemfiles/marker /course/common/student/marker 2>/dev/null; echo peeked"',
@@ -169,20 +172,21 @@ describe('task files: links kept as links, never followed on the host; failures 
       writeFileSync(join(links, 'data', 'msg.txt'), 'hello');
       symlinkSync('data/msg.txt', join(links, 'link.txt'));
       symlinkSync('data', join(links, 'datalink'));
-      symlinkSync(hostDir, join(links, 'student'));
-      symlinkSync(hostDir, join(links, 'systemfiles'));
+      symlinkSync(hostDir(), join(links, 'student'));
+      symlinkSync(hostDir(), join(links, 'systemfiles'));
       const fifo = task('fifo', 'feedback-result success');
       mkdirSync(join(fifo, 'data'));
       execFileSync('mkfifo', [join(fifo, 'data', 'pipe')]);
-      symlinkSync(course, join(tasksDir, 'linkcourse'));
+      symlinkSync(course(), join(tasksDir, 'linkcourse'));
     },
-    env: { AGENT_TASKS_DIR: tasksDir },
+    env: () => ({ AGENT_TASKS_DIR: tasksDir }),
   });
 
   afterAll(() => {
-    expect(readdirSync(hostDir)).toEqual(['marker']);
+    const entries = readdirSync(hostDir());
     rmSync(scratch, { recursive: true, force: true });
     rmSync(tasksDir, { recursive: true, force: true });
+    expect(entries).toEqual(['marker']);
   });
 
   it('task and $common links resolve inside the container; student, systemfiles and $common/student links are never followed', async () => {
