@@ -26,7 +26,12 @@ export interface AgentConfigValues {
   agentId: string;
   backendSilenceMs: number;
   maxFrameBytes: number;
+  /** what one message from a container may hold: map entries and array items in all, and nesting */
+  maxFrameEntries: number;
+  maxFrameDepth: number;
   pidsLimit: number;
+  /** deadline of every short Docker API call (not of the attach and event streams) */
+  dockerTimeoutMs: number;
   healthPeriodS: number;
   healthGraceS: number;
   shutdownGraceS: number;
@@ -72,7 +77,10 @@ export function parseAgentConfig(env: NodeJS.ProcessEnv, isTty = false, origins:
     agentId: e.AGENT_ID ?? defaultAgentId(e.AGENT_FRIENDLY_NAME, workDir),
     backendSilenceMs: e.AGENT_BACKEND_SILENCE_MS,
     maxFrameBytes: e.AGENT_MAX_FRAME_BYTES,
+    maxFrameEntries: e.AGENT_MAX_FRAME_ENTRIES,
+    maxFrameDepth: e.AGENT_MAX_FRAME_DEPTH,
     pidsLimit: e.AGENT_PIDS_LIMIT,
+    dockerTimeoutMs: e.AGENT_DOCKER_TIMEOUT_MS,
     healthPeriodS: e.AGENT_HEALTH_PERIOD_S,
     healthGraceS: e.AGENT_HEALTH_GRACE_S,
     shutdownGraceS: e.AGENT_SHUTDOWN_GRACE_S,

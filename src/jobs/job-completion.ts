@@ -6,10 +6,10 @@ import { PortPool } from '../ports/port-pool';
 import { Telemetry } from '../telemetry/telemetry';
 import { TimeoutsService } from '../timeouts/timeouts.service';
 import { JobFolders } from '../job-files/job-folders';
+import type { AcceptedResult } from './container-frame';
 import { buildJobDone, type JobOutcome } from './job-outcome';
 import { JobHooks } from './job-hooks';
 import { jobDoneSignal } from './job-timeline';
-import { isRejected, validateResultMap } from './result-map';
 import type { RunningJob } from './running-job';
 import { RunningJobs } from './running-jobs.registry';
 
@@ -36,17 +36,28 @@ export class JobCompletion {
     if (job.containerId) this.timeouts.unwatch(job.containerId);
     await this.cleanUp(job);
     this.jobs.remove(job);
+    const result = await this.send(job, outcome, (Date.now() - job.startedAt) / 1000);
+    this.telemetry.record('job.done', jobDoneSignal(job.request, result, job.timeline.end('close')));
+  }
+
+  /** Sends AgentJobDone and returns the result it reported. */
+  private async send(job: RunningJob, outcome: ReturnType<typeof decideOutcome>, seconds: number): Promise<string> {
+    if (outcome.kind === 'accepted') {
+      this.logger.info({ jobId: job.id, result: outcome.result.result, grade: outcome.result.grade, seconds }, 'job done');
+      await this.sender.sendEncoded('AgentJobDone', outcome.result.jobDone);
+      return outcome.result.result;
+    }
     const done = buildJobDone(job.id, outcome, job.inputState, job.containerId !== undefined);
     this.logger.info(
-      { jobId: job.id, result: done.result[0], grade: done.grade.value, seconds: (Date.now() - job.startedAt) / 1000 },
+      { jobId: job.id, result: done.result[0], grade: done.grade.value, seconds },
       outcome.kind === 'crash' ? `job crashed: ${outcome.text}` : 'job done',
     );
     await this.sender.send(done);
-    this.telemetry.record('job.done', jobDoneSignal(job.request, done.result[0], job.timeline.end('close')));
+    return done.result[0];
   }
 
   /** The agent's own texts may quote an error naming its folders (e.g. Docker's): never sent to the backend. */
-  private withoutHostPaths(outcome: JobOutcome): JobOutcome {
+  private withoutHostPaths(outcome: ReturnType<typeof decideOutcome>): ReturnType<typeof decideOutcome> {
     return outcome.kind === 'crash' ? { ...outcome, text: this.folders.hideHostPaths(outcome.text) } : outcome;
   }
 
@@ -69,14 +80,14 @@ export class JobCompletion {
   }
 }
 
-function decideOutcome(job: RunningJob): JobOutcome {
+/** A result the container sent comes with its AgentJobDone already encoded (off the event loop). */
+function decideOutcome(job: RunningJob): JobOutcome | { kind: 'accepted'; result: AcceptedResult } {
   if (job.stopReason) return job.stopReason;
   if (job.result === undefined) {
     return { kind: 'crash', text: 'The grading container stopped without returning a result.' };
   }
-  const result = validateResultMap(job.result);
-  if (isRejected(result)) {
-    return { kind: 'crash', text: `The output of the grader was unreadable (${result.rejected}).` };
+  if (!job.result.accepted) {
+    return { kind: 'crash', text: `The output of the grader was unreadable (${job.result.rejected}).` };
   }
-  return { kind: 'graded', result };
+  return { kind: 'accepted', result: job.result };
 }

@@ -14,6 +14,8 @@ import { PortPool } from '../ports/port-pool';
 import { PortsExhaustedError } from '../ports/ports-exhausted.error';
 import { Telemetry } from '../telemetry/telemetry';
 import { TimeoutsService } from '../timeouts/timeouts.service';
+import type { ContainerFrame } from './container-frame';
+import { ContainerFrames } from './container-frames';
 import { EngineFacts } from './engine-facts';
 import { gradingContainerBody } from './grading-container-body';
 import { JobCompletion } from './job-completion';
@@ -51,13 +53,11 @@ export class JobsService implements OnModuleInit {
     private readonly engine: EngineFacts,
     private readonly hooks: JobHooks,
     private readonly completion: JobCompletion,
+    private readonly frames: ContainerFrames,
   ) {}
 
   onModuleInit(): void {
     this.events.subscribe((event) => this.onContainerEvent(event));
-    this.hooks.handle('result', (job, message) => {
-      job.result = message.result;
-    });
   }
 
   /** Takes a job from the backend. Never throws: every job gets exactly one AgentJobDone. */
@@ -167,13 +167,26 @@ export class JobsService implements OnModuleInit {
       }),
     );
     this.jobs.attachContainer(job, containerId);
-    job.link = new ContainerLink(await this.docker.attach(containerId), this.config.maxFrameBytes, {
-      onFrame: (_raw, message) => this.onContainerMessage(job, message),
-      onStderr: (text) => this.logger.debug({ jobId: job.id, stderr: text }, 'grading container stderr'),
-      onProtocolError: (error) =>
-        this.stop(job, { kind: 'crash', text: `The grading container broke the protocol: ${error.message}.` }),
-      onEnd: () => this.onOutputEnded(job),
-    });
+    // From here a stop kills the container, and that kill closes the job: each step below only goes on while no
+    // stop came, so that nothing (a link, a limit watch, a started container) outlives a job closed meanwhile.
+    if (job.stopReason) return this.killContainer(job);
+    const stream = await this.docker.attach(containerId);
+    if (job.stopReason) {
+      stream.destroy();
+      return;
+    }
+    job.link = new ContainerLink<ContainerFrame>(
+      stream,
+      this.config.maxFrameBytes,
+      {
+        onFrame: (_raw, frame) => this.onContainerFrame(job, frame),
+        onStderr: (text) => this.logger.debug({ jobId: job.id, stderr: text }, 'grading container stderr'),
+        onProtocolError: (error) =>
+          this.stop(job, { kind: 'crash', text: `The grading container broke the protocol: ${error.message}.` }),
+        onEnd: () => this.onOutputEnded(job),
+      },
+      (raw) => this.frames.read(job.id, raw),
+    );
     job.timeline.end('create');
     // Watched before it starts, so that a container quick to die is never watched after its job closed.
     this.timeouts.watch(containerId, parameters.limits, (reason) => {
@@ -184,6 +197,7 @@ export class JobsService implements OnModuleInit {
     job.link.send(startMessage(request, environment, this.catalog.runtimes(), parameters.runCmd));
     job.timeline.end('start');
     this.logger.info({ jobId: job.id, containerId }, 'grading container started');
+    // a stop during start may have found the container not yet running: kill it now that it is
     if (job.stopReason) await this.killContainer(job);
   }
 
@@ -192,11 +206,32 @@ export class JobsService implements OnModuleInit {
     return { kind: 'crash', text };
   }
 
-  private onContainerMessage(job: RunningJob, message: Record<string, unknown> | undefined): void {
-    if (!message) {
-      this.logger.warn({ jobId: job.id }, 'unreadable message from the grading container ignored');
-      return;
+  private onContainerFrame(job: RunningJob, frame: ContainerFrame): void {
+    switch (frame.kind) {
+      case 'result':
+        job.result = frame.result;
+        return;
+      case 'out-of-bounds':
+        this.logger.warn({ jobId: job.id, crossed: frame.crossed }, 'message from the grading container over the bounds');
+        this.stop(job, { kind: 'crash', text: this.outOfBoundsText(frame.crossed) });
+        return;
+      case 'unreadable':
+        this.logger.warn({ jobId: job.id }, 'unreadable message from the grading container ignored');
+        return;
+      case 'message':
+        this.onContainerMessage(job, frame.message);
     }
+  }
+
+  private outOfBoundsText(crossed: 'entries' | 'depth'): string {
+    const what =
+      crossed === 'entries'
+        ? `more than ${this.config.maxFrameEntries} map and list entries`
+        : `maps or lists nested more than ${this.config.maxFrameDepth} levels deep`;
+    return `The grading container sent a message holding ${what}, over the agent's limit: it was not read.`;
+  }
+
+  private onContainerMessage(job: RunningJob, message: Record<string, unknown>): void {
     const handler = this.hooks.handlerFor(message.type as string);
     if (!handler) {
       this.logger.warn({ jobId: job.id, type: message.type }, 'unknown message type from the grading container ignored');
@@ -251,7 +286,11 @@ export class JobsService implements OnModuleInit {
     if (job.died) void this.completion.close(job);
   }
 
-  /** Kills the container; its death closes the job. A container that was never started, or is gone, dies here. */
+  /**
+   * Kills the container; its death closes the job. A container that was never started, or is gone, dies here. When
+   * Docker fails or misses its deadline, the job is closed all the same (its container is removed as it closes, or
+   * later by reconciliation as an orphan): a job the agent stopped never waits on Docker.
+   */
   private async killContainer(job: RunningJob): Promise<void> {
     const containerId = job.containerId as string;
     try {
@@ -259,7 +298,8 @@ export class JobsService implements OnModuleInit {
       const state = await this.docker.inspect(containerId);
       if (!state?.running) this.markDead(job);
     } catch (error) {
-      this.logger.error({ jobId: job.id, err: error }, 'could not kill the grading container');
+      this.logger.error({ jobId: job.id, err: error }, 'could not kill the grading container: the job is closed anyway');
+      this.markDead(job);
     }
   }
 }

@@ -2,6 +2,7 @@ import type { BackendNewJob } from '../backend/backend.messages';
 import type { ContainerLink } from '../container-link/container-link';
 import type { GradingEnvironment } from '../environments/grading-environment';
 import type { JobFolderPaths } from '../job-files/job-folder-layout';
+import type { ContainerFrame, PreparedResult } from './container-frame';
 import type { JobParameters } from './job-parameters';
 import { JobTimeline } from './job-timeline';
 
@@ -19,11 +20,11 @@ export class RunningJob {
   parameters?: JobParameters;
   folder?: JobFolderPaths;
   containerId?: string;
-  link?: ContainerLink;
+  link?: ContainerLink<ContainerFrame>;
   /** external ports taken from the pool for this job */
   ports: number[] = [];
-  /** the last `result` map the container sent, not yet validated */
-  result?: unknown;
+  /** the last `result` the container sent, validated and its AgentJobDone encoded */
+  result?: PreparedResult;
   stopReason?: StopReason;
   died = false;
   outputEnded = false;

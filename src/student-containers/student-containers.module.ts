@@ -14,6 +14,6 @@ import { StudentMessagesHandler } from './student-messages.handler';
 @Module({
   imports: [DockerModule, EnvironmentsModule, JobFilesModule, JobsModule, PortsModule, SshModule, TimeoutsModule],
   providers: [StudentContainersService, StudentContainersRegistry, StudentMessagesHandler],
-  exports: [StudentContainersRegistry],
+  exports: [StudentContainersRegistry, StudentContainersService],
 })
 export class StudentContainersModule {}

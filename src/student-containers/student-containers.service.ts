@@ -215,14 +215,25 @@ export class StudentContainersService implements OnModuleInit {
     await Promise.all(this.registry.allOfJob(job).map((container) => this.finish(container)));
   }
 
+  /** When Docker fails or misses its deadline, the grading container is answered all the same (reconciliation removes the rest). */
   private async kill(container: StudentContainer): Promise<void> {
     try {
       await this.docker.kill(container.id);
       const state = await this.docker.inspect(container.id);
-      if (!state?.running) await this.onDeath(container, state?.exitCode ?? -1);
+      if (!state?.running) await this.onDeath(container, state?.exitCode ?? RETVAL_NOT_STARTED);
     } catch (error) {
-      this.logger.error({ jobId: container.job.id, containerId: container.id, err: error }, 'could not kill the student container');
+      this.logger.error({ jobId: container.job.id, containerId: container.id, err: error }, 'could not kill the student container: answered anyway');
+      await this.finish(container, studentRetval(container, RETVAL_NOT_STARTED));
     }
+  }
+
+  /** Called by reconciliation when Docker no longer runs the container and its death was never seen. */
+  async containerVanished(containerId: string): Promise<void> {
+    const container = this.registry.get(containerId);
+    if (!container || container.closed) return;
+    const state = await this.docker.inspect(containerId).catch(() => undefined);
+    this.logger.warn({ jobId: container.job.id, containerId, exitCode: state?.exitCode }, 'student container gone from Docker');
+    await this.finish(container, studentRetval(container, state?.exitCode ?? RETVAL_NOT_STARTED));
   }
 
   private sendRetval(job: RunningJob, socketId: string, retval: number): void {

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { agentHarness } from '../support/agent-harness';
 import type { AgentProcess } from '../support/agent-process';
-import { containersOf } from '../support/docker-state';
+import { containersOf, removeContainers } from '../support/docker-state';
 import { buildGeneration3SampleImage, removeTestImages } from '../support/grading-test-images';
 import { newJob, SAMPLE_INPUT } from '../support/job-requests';
 import { runJob } from '../support/run-job';
@@ -83,6 +83,18 @@ describe('student containers (run_student) end to end, generation 4, real Docker
     await backend().send({ job_id: job.job_id, state: '', '@type': 'BackendKillJob' });
     const done = await backend().waitFor('AgentJobDone', { since, timeoutMs: 20_000, where: (m) => m.job_id === job.job_id });
     expect(done.result).toEqual(['killed', '']);
+    expect(containersOf(agent().agentId)).toEqual([]);
+  });
+
+  it('a student container removed behind the agent\'s back: the grading script gets a retval at once', async () => {
+    const job = scenario('stay', { limits: { time: 60, hard_time: 120 } });
+    const since = backend().mark();
+    await backend().send(job);
+    await untilTrue('the student container', () => containersOf(agent().agentId, { role: 'student', running: true }).length === 1);
+    removeContainers(containersOf(agent().agentId, { role: 'student' }));
+    // far sooner than the wall-time limit (120 s) or a health check (90 s) could end it
+    const done = await backend().waitFor('AgentJobDone', { since, timeoutMs: 20_000, where: (m) => m.job_id === job.job_id });
+    expect((done.result as string[])[1]).toMatch(/^retval=(137|254) out=$/);
     expect(containersOf(agent().agentId)).toEqual([]);
   });
 
