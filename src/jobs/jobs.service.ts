@@ -88,6 +88,7 @@ export class JobsService implements OnModuleInit {
   /** Shutdown has begun: every job received from now on is answered at once with a crash. */
   stopTakingJobs(): void {
     this.shuttingDown = true;
+    this.telemetry.record('agent.draining', {});
   }
 
   kill(request: BackendKillJob): void {
