@@ -1,40 +1,39 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { chmod, cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { cp, lstat, mkdir, readdir, realpath, rename, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AgentConfig } from '../config/agent-config';
-import type { TaskLocation } from '../jobs/job-identifiers';
-import { JobRejected } from '../jobs/job-rejected.error';
+import { filesErrorText, hideHostPaths, type NamedPlace } from './files-error-text';
+import { jobFolderLayout, type JobFolderPaths } from './job-folder-layout';
+import { TaskFilesError } from './task-files.error';
+import { removeTree } from './remove-tree';
+import { makeWorldWritable } from './world-writable';
 
-export interface JobFolderPaths {
-  root: string;
+/** The task whose files a job gets (the ids are already checked to be plain names). */
+export interface TaskFilesSource {
+  courseId: string;
+  taskId: string;
+}
+
+interface ResolvedSources {
   task: string;
-  student: string;
-  sockets: string;
-  systemfiles: string;
-  courseCommon: string;
-  courseCommonStudent: string;
+  /** undefined when the course has no `$common` folder */
+  common?: string;
 }
 
 const COMMON = '$common';
 
-/** Where the parts of a job folder rooted at `root` go (the layout alone: nothing is created). */
-export function jobFolderLayout(root: string): JobFolderPaths {
-  return {
-    root,
-    task: join(root, 'task'),
-    student: join(root, 'task', 'student'),
-    systemfiles: join(root, 'task', 'systemfiles'),
-    sockets: join(root, 'sockets'),
-    courseCommon: join(root, 'course', 'common'),
-    courseCommonStudent: join(root, 'course', 'common', 'student'),
-  };
-}
-
-/** The file system side of a job: its private copy of the task and course files (behaviour.md step 4). */
+/**
+ * The file system side of a job (behaviour.md step 4, "Sandbox integrity"): its private copy of the task and course
+ * files, laid out so that no container can make the agent reach a host path, and removed whatever happens.
+ */
 @Injectable()
 export class JobFolders {
-  constructor(private readonly config: AgentConfig) {}
+  constructor(
+    @InjectPinoLogger(JobFolders.name) private readonly logger: PinoLogger,
+    private readonly config: AgentConfig,
+  ) {}
 
   /**
    * Empties the work folder (a fresh start: nothing of an earlier run is still in use). Its content only: in a
@@ -43,83 +42,188 @@ export class JobFolders {
   async reset(): Promise<void> {
     await mkdir(this.config.workDir, { recursive: true });
     const entries = await readdir(this.config.workDir);
-    await Promise.all(entries.map((entry) => rm(join(this.config.workDir, entry), { recursive: true, force: true })));
+    await Promise.all(entries.map((entry) => removeTree(join(this.config.workDir, entry))));
   }
 
-  /** A complete job folder for the cold path: checked, created, filled. */
-  async prepare(location: TaskLocation | undefined): Promise<JobFolderPaths> {
-    await this.checkTask(location);
-    const paths = await this.create();
+  /** A complete job folder, or a TaskFilesError (and nothing left on the host). */
+  async prepare(jobId: string, location: TaskFilesSource | undefined): Promise<JobFolderPaths> {
+    const paths = jobFolderLayout(join(this.config.workDir, randomUUID()));
+    const places: NamedPlace[] = [
+      { host: paths.task, name: '' },
+      { host: paths.courseCommon, name: COMMON },
+    ];
     try {
-      await this.fill(paths, location);
+      const course = location && (await this.courseFolder(location));
+      if (course) places.push({ host: join(course, location.taskId), name: '' }, { host: join(course, COMMON), name: COMMON });
+      const sources = location && (await this.resolveSources(jobId, location, course));
+      await this.fill(jobId, paths, sources);
       return paths;
     } catch (error) {
-      await this.remove(paths);
-      throw error;
+      await this.remove(paths).catch((cleanup: unknown) =>
+        this.logger.error({ jobId, err: cleanup }, 'job folder could not be removed after a failed preparation'),
+      );
+      if (error instanceof TaskFilesError) throw error;
+      this.logger.warn({ jobId, err: error }, 'job files could not be prepared');
+      throw filesErrorText(error, places);
     }
   }
 
   /**
-   * A job folder with every mount source in place and empty, the sources a grading container is created on. A warm
-   * container is created on it long before its job, which `fill` then puts in.
+   * A job folder with every mount source in place and empty (a warm container is created on it before its job is
+   * known); `fillCreated` puts the job in later.
    */
   async create(): Promise<JobFolderPaths> {
     const paths = jobFolderLayout(join(this.config.workDir, randomUUID()));
-    for (const folder of [paths.student, paths.sockets, paths.courseCommonStudent]) await mkdir(folder, { recursive: true });
-    // The container runs its work as an unprivileged user: what it writes to must be writable by anyone.
-    await chmod(paths.task, 0o777);
-    await chmod(paths.student, 0o777);
-    await chmod(paths.sockets, 0o777);
+    for (const folder of [paths.student, paths.studentScripts, paths.systemfiles, paths.courseCommonStudent]) await mkdir(folder, { recursive: true });
+    for (const mountPoint of MOUNT_POINTS) await mkdir(join(paths[mountPoint.in], mountPoint.name), { recursive: true });
+    await mkdir(paths.sockets, { mode: 0o777 });
+    await mkdir(paths.claimedSockets, { mode: 0o700 });
+    for (const folder of [paths.task, paths.student, paths.studentScripts, paths.systemfiles, paths.sockets]) {
+      await makeWorldWritable(folder);
+    }
     return paths;
   }
 
   /**
-   * Copies the task and the course's `$common` into a created folder. The container may already run (warm): only its
-   * own runtime, idle before its start frame, yet it is not trusted: the task folder must hold nothing but the empty
-   * `student` folder made by `create`, or nothing is copied.
+   * Puts a job's files into a folder made by `create` whose container already runs (warm, its runtime idle before its
+   * start frame). The job is prepared as for a cold start in a folder of its own, then each entry is renamed into
+   * the mount source it belongs to: the mount sources stay the very folders the container was created on, and a
+   * rename never follows a link. The container is not trusted even idle: its folders must be as `create` left them.
    */
-  async fill(paths: JobFolderPaths, location: TaskLocation | undefined): Promise<void> {
-    await this.checkTask(location);
-    await expectUntouched(paths);
-    if (!location) return;
-    await cp(join(this.config.tasksDir, location.courseId, location.taskId), paths.task, { recursive: true });
-    const commonSource = join(this.config.tasksDir, location.courseId, COMMON);
-    if (await isDirectory(commonSource)) await cp(commonSource, paths.courseCommon, { recursive: true });
-    await makeWorldWritable(paths.task);
-  }
-
-  /** Refuses (JobRejected) a task that is not in the tasks folder. */
-  async checkTask(location: TaskLocation | undefined): Promise<void> {
-    if (location && !(await isDirectory(join(this.config.tasksDir, location.courseId, location.taskId)))) {
-      throw new JobRejected(
-        `The task ${location.courseId}/${location.taskId} is not on this agent yet; retry later, and if it persists tell the course administrator.`,
-      );
+  async fillCreated(jobId: string, paths: JobFolderPaths, location: TaskFilesSource | undefined): Promise<void> {
+    const staged = await this.prepare(jobId, location);
+    try {
+      if (!(await asCreated(paths))) throw new Error('the job folder was changed before the job began');
+      for (const source of MOUNT_SOURCES) {
+        const skip = new Set(MOUNT_POINTS.filter((m) => m.in === source).map((m) => m.name));
+        for (const entry of await readdir(staged[source])) {
+          if (!skip.has(entry)) await rename(join(staged[source], entry), join(paths[source], entry));
+        }
+      }
+    } finally {
+      await this.remove(staged);
     }
   }
 
   async remove(paths: JobFolderPaths): Promise<void> {
-    await rm(paths.root, { recursive: true, force: true });
+    await removeTree(paths.root);
+  }
+
+  /** `text` without the agent's own folders in it (for texts sent to the backend). */
+  hideHostPaths(text: string): string {
+    const folders: NamedPlace[] = [
+      { host: resolve(this.config.workDir), name: '<work folder>' },
+      { host: resolve(this.config.tasksDir), name: '<tasks folder>' },
+    ];
+    return hideHostPaths(text, folders.sort((a, b) => b.host.length - a.host.length));
+  }
+
+  /**
+   * The course folder is the operator's (it may be reached through a link); the task folder and `$common` inside it
+   * belong to course staff and are used only when they are real folders, never followed when they are links.
+   */
+  private async courseFolder(location: TaskFilesSource): Promise<string | undefined> {
+    return realpath(join(this.config.tasksDir, location.courseId)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+      throw error;
+    });
+  }
+
+  private async resolveSources(jobId: string, location: TaskFilesSource, course: string | undefined): Promise<ResolvedSources> {
+    const task = course && join(course, location.taskId);
+    if (!task || (await kindOf(task)) !== 'folder') {
+      throw new TaskFilesError(
+        `The task ${location.courseId}/${location.taskId} is not on this agent yet; retry later, and if it persists tell the course administrator.`,
+        true,
+      );
+    }
+    const common = join(course, COMMON);
+    const commonKind = await kindOf(common);
+    if (commonKind !== 'folder' && commonKind !== 'missing') {
+      this.logger.warn({ jobId, found: commonKind }, `the course's ${COMMON} is not a folder: not used`);
+    }
+    return { task, common: commonKind === 'folder' ? common : undefined };
+  }
+
+  private async fill(jobId: string, paths: JobFolderPaths, sources: ResolvedSources | undefined): Promise<void> {
+    await mkdir(paths.task, { recursive: true });
+    await mkdir(paths.courseCommon, { recursive: true });
+    // Links are copied as links with their target unchanged: they resolve inside the container, never on the host.
+    if (sources) await cp(sources.task, paths.task, { recursive: true, verbatimSymlinks: true });
+    if (sources?.common) await cp(sources.common, paths.courseCommon, { recursive: true, verbatimSymlinks: true });
+    const takeOut = (from: string, to: string, name: string) => this.takeOut(jobId, from, to, name);
+    await takeOut(join(paths.task, 'student'), paths.student, 'student');
+    await takeOut(join(paths.student, 'scripts'), paths.studentScripts, 'student/scripts');
+    await takeOut(join(paths.task, 'systemfiles'), paths.systemfiles, 'systemfiles');
+    await this.ensureRealFolder(jobId, paths.courseCommonStudent, `${COMMON}/student`);
+    await mkdir(paths.sockets, { mode: 0o777 });
+    await mkdir(paths.claimedSockets, { mode: 0o700 });
+    // The container runs its work as an unprivileged user: what it writes to must be writable by anyone.
+    for (const folder of [paths.task, paths.student, paths.studentScripts, paths.systemfiles, paths.sockets]) {
+      await makeWorldWritable(folder);
+    }
+  }
+
+  /**
+   * Moves the folder `from` of the copy to its own mount source `to` and leaves an empty mount point in its place.
+   * Anything else found there (a link, a file) is not followed: `to` is an empty folder instead.
+   */
+  private async takeOut(jobId: string, from: string, to: string, name: string): Promise<void> {
+    const kind = await kindOf(from);
+    if (kind === 'folder') {
+      await rename(from, to);
+    } else {
+      if (kind !== 'missing') this.warnReplaced(jobId, name, kind);
+      await rm(from, { force: true });
+      await mkdir(to);
+    }
+    await mkdir(from);
+  }
+
+  private async ensureRealFolder(jobId: string, path: string, name: string): Promise<void> {
+    const kind = await kindOf(path);
+    if (kind === 'folder') return;
+    if (kind !== 'missing') this.warnReplaced(jobId, name, kind);
+    await rm(path, { force: true });
+    await mkdir(path);
+  }
+
+  private warnReplaced(jobId: string, name: string, found: string): void {
+    this.logger.warn({ jobId, entry: name, found }, `the task's ${name} is not a folder: an empty folder is used instead`);
   }
 }
 
-/** The task folder holds exactly the empty `student` folder (a real one, not a link), as `create` left it. */
-async function expectUntouched(paths: JobFolderPaths): Promise<void> {
-  const entries = await readdir(paths.task, { withFileTypes: true });
-  const student = entries.length === 1 && entries[0].name === basename(paths.student) && entries[0].isDirectory();
-  if (!student || (await readdir(paths.student)).length > 0) {
-    throw new Error('the job folder was changed before the job began');
+/** The folders a container mounts that hold the job's files. */
+const MOUNT_SOURCES = ['task', 'student', 'studentScripts', 'systemfiles', 'courseCommon', 'courseCommonStudent'] as const;
+/** Empty folders inside mount sources where other mount sources are mounted. */
+const MOUNT_POINTS: readonly { in: (typeof MOUNT_SOURCES)[number]; name: string }[] = [
+  { in: 'task', name: 'student' },
+  { in: 'task', name: 'systemfiles' },
+  { in: 'student', name: 'scripts' },
+  { in: 'courseCommon', name: 'student' },
+];
+
+/** Every mount source holds nothing but its empty mount points (real folders, not links), as `create` left it. */
+async function asCreated(paths: JobFolderPaths): Promise<boolean> {
+  for (const source of MOUNT_SOURCES) {
+    const expected = MOUNT_POINTS.filter((m) => m.in === source).map((m) => m.name).sort();
+    const entries = await readdir(paths[source], { withFileTypes: true });
+    if (entries.map((e) => e.name).sort().join('/') !== expected.join('/')) return false;
+    for (const entry of entries) {
+      if (!entry.isDirectory() || (await readdir(join(paths[source], entry.name))).length > 0) return false;
+    }
   }
+  return true;
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
-}
-
-async function makeWorldWritable(folder: string): Promise<void> {
-  await chmod(folder, 0o777);
-  for (const entry of await readdir(folder, { withFileTypes: true })) {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) await makeWorldWritable(path);
-    else if (entry.isFile()) await chmod(path, ((await stat(path)).mode & 0o777) | 0o666);
-  }
+/** What is at `path`, without following a link. */
+async function kindOf(path: string): Promise<'folder' | 'link' | 'file' | 'special' | 'missing'> {
+  const stats = await lstat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (!stats) return 'missing';
+  if (stats.isDirectory()) return 'folder';
+  if (stats.isSymbolicLink()) return 'link';
+  return stats.isFile() ? 'file' : 'special';
 }

@@ -36,7 +36,7 @@ export class JobCompletion {
   async close(job: RunningJob): Promise<void> {
     if (job.closing) return;
     job.closing = true;
-    const outcome = job.doneSent ? undefined : decideOutcome(job);
+    const outcome = job.doneSent ? undefined : this.withoutHostPaths(decideOutcome(job));
     if (job.containerId) this.timeouts.unwatch(job.containerId);
     await this.cleanUp(job);
     this.jobs.remove(job);
@@ -81,6 +81,11 @@ export class JobCompletion {
     );
     await this.sender.send(done);
     return done.result[0];
+  }
+
+  /** The agent's own texts may quote an error naming its folders (e.g. Docker's): never sent to the backend. */
+  private withoutHostPaths(outcome: ReturnType<typeof decideOutcome>): ReturnType<typeof decideOutcome> {
+    return outcome.kind === 'crash' ? { ...outcome, text: this.folders.hideHostPaths(outcome.text) } : outcome;
   }
 
   /** Every step runs even when an earlier one fails: a job must never keep ports, containers or files. */

@@ -17,9 +17,10 @@ import type { WorkerPool } from '../worker-pool/worker-pool';
 import { readContainerFrame, type ContainerFrameTask } from './container-frame';
 import { ContainerFrames } from './container-frames';
 import { JobCompletion } from './job-completion';
-import type { JobFolderPaths, JobFolders } from '../job-files/job-folders';
+import { jobFolderLayout } from '../job-files/job-folder-layout';
+import { TaskFilesError } from '../job-files/task-files.error';
+import type { JobFolders } from '../job-files/job-folders';
 import { JobHooks } from './job-hooks';
-import { JobRejected } from './job-rejected.error';
 import { EXIT_AFTER_RESULT_MS, JobsService } from './jobs.service';
 import { RunningJobs } from './running-jobs.registry';
 import type { WarmPool } from '../warm-pool/warm-pool.service';
@@ -36,15 +37,7 @@ const environment: GradingEnvironment = {
   advertised: true,
   runtime: { dockerRuntime: 'runc', envtype: 'docker', runAsRoot: false, sharedKernel: true, gpu: false },
 };
-const folder: JobFolderPaths = {
-  root: '/w/j',
-  task: '/w/j/task',
-  student: '/w/j/task/student',
-  systemfiles: '/w/j/task/systemfiles',
-  sockets: '/w/j/sockets',
-  courseCommon: '/w/j/course/common',
-  courseCommonStudent: '/w/j/course/common/student',
-};
+const folder = jobFolderLayout('/w/j');
 
 /** The worker thread is an I/O edge: here the same task runs in this thread. */
 const inlinePool = { run: async (_file: string, task: ContainerFrameTask) => readContainerFrame(task) } as unknown as WorkerPool;
@@ -134,7 +127,7 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
   let sent: AgentMessage[];
   let service: JobsService;
   let ports: PortPool;
-  let folders: { prepare: ReturnType<typeof vi.fn>; remove: ReturnType<typeof vi.fn>; checkTask: ReturnType<typeof vi.fn> };
+  let folders: { prepare: ReturnType<typeof vi.fn>; remove: ReturnType<typeof vi.fn>; hideHostPaths: ReturnType<typeof vi.fn> };
   let warmPool: { take: ReturnType<typeof vi.fn> };
   let timeouts: { watch: ReturnType<typeof vi.fn>; unwatch: ReturnType<typeof vi.fn>; checkNow: ReturnType<typeof vi.fn> };
 
@@ -145,7 +138,7 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     docker = new FakeDocker();
     sent = [];
     ports = new PortPool(config);
-    folders = { prepare: vi.fn(async () => folder), remove: vi.fn(async () => undefined), checkTask: vi.fn(async () => undefined) };
+    folders = { prepare: vi.fn(async () => folder), remove: vi.fn(async () => undefined), hideHostPaths: vi.fn((text: string) => text) };
     warmPool = { take: vi.fn(async () => undefined) };
     timeouts = { watch: vi.fn(), unwatch: vi.fn(), checkNow: vi.fn(async () => undefined) };
     const sender = {
@@ -220,12 +213,13 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
       expect(docker.createContainer).toHaveBeenCalledOnce();
     });
 
-    it('is not asked for when the task is missing: refused as before', async () => {
-      folders.checkTask.mockRejectedValueOnce(new JobRejected('The task c/t is not on this agent yet'));
+    it('when the pool has none (or handing one over failed), the job starts cold', async () => {
       service.start(newJob('j1'));
       await settle();
-      expect(warmPool.take).not.toHaveBeenCalled();
-      expect(done('j1')).toMatchObject([{ result: ['crash', expect.stringContaining('not on this agent')] }]);
+      expect(warmPool.take).toHaveBeenCalledOnce();
+      expect(folders.prepare).toHaveBeenCalledOnce();
+      expect(docker.createContainer).toHaveBeenCalledOnce();
+      expect(docker.start).toHaveBeenCalledWith('c1');
     });
   });
 
@@ -314,6 +308,20 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     expect(folders.remove).toHaveBeenCalledOnce();
     expect(docker.removed).toEqual(step === 'create' ? [] : ['c1']);
     expect(ports.inUse()).toBe(0);
+  });
+
+  it('a text for the backend goes through hideHostPaths; a task files failure is told as it was written', async () => {
+    folders.hideHostPaths.mockImplementation((text: string) => text.replace('/w/j', '<work folder>'));
+    docker.createContainer.mockImplementationOnce(async () => {
+      throw new Error('invalid mount config: /w/j/task is not a folder');
+    });
+    service.start(newJob('j1'));
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['crash', 'The agent could not run the job: invalid mount config: <work folder>/task is not a folder'] }]);
+    folders.prepare.mockRejectedValueOnce(new TaskFilesError('The task\'s files could not be prepared for grading: "p" is a named pipe.', true));
+    service.start(newJob('j2'));
+    await settle();
+    expect(done('j2')).toMatchObject([{ result: ['crash', 'The task\'s files could not be prepared for grading: "p" is a named pipe.'] }]);
   });
 
   it('kill while the job folder is being prepared → killed, no container ever created', async () => {

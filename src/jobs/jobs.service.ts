@@ -10,6 +10,7 @@ import type { ContainerEvent } from '../docker/docker.types';
 import { EngineFacts } from '../docker/engine-facts';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
 import { JobFolders } from '../job-files/job-folders';
+import { TaskFilesError } from '../job-files/task-files.error';
 import { PortPool } from '../ports/port-pool';
 import { PortsExhaustedError } from '../ports/ports-exhausted.error';
 import { Telemetry } from '../telemetry/telemetry';
@@ -94,6 +95,7 @@ export class JobsService implements OnModuleInit {
   /** Shutdown has begun: every job received from now on is answered at once with a crash. */
   stopTakingJobs(): void {
     this.shuttingDown = true;
+    this.telemetry.record('agent.draining', {});
   }
 
   kill(request: BackendKillJob): void {
@@ -118,9 +120,12 @@ export class JobsService implements OnModuleInit {
 
   private failLaunch(job: RunningJob, error: unknown): void {
     // Refusals the job's own settings or a full port pool explain: a clear text, not an agent error.
-    const rejected = error instanceof JobRejected || error instanceof PortsExhaustedError;
+    const rejected =
+      error instanceof JobRejected || error instanceof PortsExhaustedError || (error instanceof TaskFilesError && error.taskFault);
     if (!rejected) this.logger.error({ jobId: job.id, err: error }, 'job failed to start');
-    const text = rejected ? (error as Error).message : `The agent could not run the job: ${(error as Error)?.message ?? String(error)}`;
+    // A TaskFilesError's text is told in the task's terms; host paths in any other are hidden when the job closes.
+    const told = rejected || error instanceof TaskFilesError;
+    const text = told ? (error as Error).message : `The agent could not run the job: ${(error as Error)?.message ?? String(error)}`;
     job.stop({ kind: 'crash', text });
     if (job.containerId) void this.killContainer(job);
     else void this.completion.close(job);
@@ -149,7 +154,6 @@ export class JobsService implements OnModuleInit {
     });
     job.parameters = parameters;
     job.ports = this.ports.acquire(containerPorts.length);
-    await this.folders.checkTask(location);
     // Published ports (SSH debug included) are fixed at creation: such jobs always start a container of their own.
     const warm =
       containerPorts.length === 0
@@ -160,7 +164,7 @@ export class JobsService implements OnModuleInit {
       job.timeline.end('prepare');
       this.jobs.attachContainer(job, warm.containerId);
     } else {
-      job.folder = await this.folders.prepare(location);
+      job.folder = await this.folders.prepare(job.id, location);
       job.timeline.end('prepare');
       if (job.stopReason) return this.completion.close(job);
       const body = gradingContainerBody({

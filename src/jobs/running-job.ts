@@ -1,7 +1,7 @@
 import type { BackendNewJob } from '../backend/backend.messages';
 import type { ContainerLink } from '../container-link/container-link';
 import type { GradingEnvironment } from '../environments/grading-environment';
-import type { JobFolderPaths } from '../job-files/job-folders';
+import type { JobFolderPaths } from '../job-files/job-folder-layout';
 import type { ContainerFrame, PreparedResult } from './container-frame';
 import type { JobParameters } from './job-parameters';
 import { JobTimeline } from './job-timeline';

@@ -12,7 +12,7 @@ import { OwnContainers } from './own-containers';
  * Nest runs destroy hooks root-first, and the shutdown drain needs those modules still working.
  */
 @Module({
-  imports: [DockerModule, JobFilesModule, JobsModule, HealthModule],
+  imports: [DockerModule, JobsModule, JobFilesModule, HealthModule],
   providers: [AgentStartup, AgentShutdown, OwnContainers],
 })
 export class LifecycleModule {}

@@ -19,6 +19,11 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.checks.backend(), () => this.checks.docker(), () => this.checks.dockerEvents()]);
+    return this.health.check([
+      () => this.checks.takingJobs(),
+      () => this.checks.backend(),
+      () => this.checks.docker(),
+      () => this.checks.dockerEvents(),
+    ]);
   }
 }

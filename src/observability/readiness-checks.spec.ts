@@ -3,14 +3,21 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HeartbeatWatchdog } from '../backend/heartbeat-watchdog';
 import type { DockerEvents } from '../docker/docker-events.service';
 import type { DockerGateway } from '../docker/docker.gateway';
+import { Telemetry } from '../telemetry/telemetry';
 import { ReadinessChecks } from './readiness-checks';
 
-function checks(watchdog: Partial<HeartbeatWatchdog>, ping: () => Promise<void> = async () => undefined, streamOpen = true) {
+function checks(
+  watchdog: Partial<HeartbeatWatchdog>,
+  ping: () => Promise<void> = async () => undefined,
+  streamOpen = true,
+  telemetry = new Telemetry(),
+) {
   return new ReadinessChecks(
     new HealthIndicatorService(),
     watchdog as HeartbeatWatchdog,
     { ping } as unknown as DockerGateway,
     { isAlive: () => streamOpen } as unknown as DockerEvents,
+    telemetry,
   );
 }
 
@@ -33,6 +40,14 @@ describe('ReadinessChecks', () => {
     const hanging = checks({}, () => new Promise<void>(() => undefined)).docker();
     await vi.advanceTimersByTimeAsync(2_000);
     expect((await hanging).docker).toMatchObject({ status: 'down', message: 'no answer within 2000 ms' });
+  });
+
+  it('takingJobs: down once shutdown began draining the jobs', () => {
+    const telemetry = new Telemetry();
+    const readiness = checks({}, undefined, true, telemetry);
+    expect(readiness.takingJobs().takingJobs.status).toBe('up');
+    telemetry.record('agent.draining', {});
+    expect(readiness.takingJobs().takingJobs).toMatchObject({ status: 'down', message: 'shutting down: running jobs are draining' });
   });
 
   it("dockerEvents: follows the event stream's state", () => {

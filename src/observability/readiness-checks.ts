@@ -3,19 +3,30 @@ import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/term
 import { HeartbeatWatchdog } from '../backend/heartbeat-watchdog';
 import { DockerEvents } from '../docker/docker-events.service';
 import { DockerGateway } from '../docker/docker.gateway';
+import { Telemetry } from '../telemetry/telemetry';
 import { BACKEND_HEARD_WITHIN_MS, backendLinkUp } from './backend-freshness';
 
 const DOCKER_PING_TIMEOUT_MS = 2000;
 
-/** What /health/ready checks: the backend link, Docker answering, and Docker's event stream open. */
+/** What /health/ready checks: taking jobs (not draining), the backend link, Docker answering, its event stream open. */
 @Injectable()
 export class ReadinessChecks {
+  private draining = false;
+
   constructor(
     private readonly indicators: HealthIndicatorService,
     private readonly watchdog: HeartbeatWatchdog,
     private readonly gateway: DockerGateway,
     private readonly events: DockerEvents,
-  ) {}
+    telemetry: Telemetry,
+  ) {
+    telemetry.on('agent.draining', () => (this.draining = true));
+  }
+
+  takingJobs(): HealthIndicatorResult {
+    const indicator = this.indicators.check('takingJobs');
+    return this.draining ? indicator.down({ message: 'shutting down: running jobs are draining' }) : indicator.up();
+  }
 
   backend(): HealthIndicatorResult {
     const indicator = this.indicators.check('backend');

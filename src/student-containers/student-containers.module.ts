@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DockerModule } from '../docker/docker.module';
 import { EnvironmentsModule } from '../environments/environments.module';
+import { JobFilesModule } from '../job-files/job-files.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { PortsModule } from '../ports/ports.module';
 import { SshModule } from '../ssh/ssh.module';
@@ -8,12 +9,11 @@ import { TimeoutsModule } from '../timeouts/timeouts.module';
 import { StudentContainersRegistry } from './student-containers.registry';
 import { StudentContainersService } from './student-containers.service';
 import { StudentMessagesHandler } from './student-messages.handler';
-import { StudentMountSources } from './student-mount-sources';
 
 /** Student containers started on behalf of grading containers (wire.md §4). */
 @Module({
-  imports: [DockerModule, EnvironmentsModule, JobsModule, PortsModule, SshModule, TimeoutsModule],
-  providers: [StudentContainersService, StudentContainersRegistry, StudentMessagesHandler, StudentMountSources],
+  imports: [DockerModule, EnvironmentsModule, JobFilesModule, JobsModule, PortsModule, SshModule, TimeoutsModule],
+  providers: [StudentContainersService, StudentContainersRegistry, StudentMessagesHandler],
   exports: [StudentContainersRegistry, StudentContainersService],
 })
 export class StudentContainersModule {}

@@ -6,6 +6,7 @@ import type { DockerEvents } from '../docker/docker-events.service';
 import type { DockerGateway } from '../docker/docker.gateway';
 import type { ContainerEvent } from '../docker/docker.types';
 import type { EnvironmentCatalog } from '../environments/environment-catalog.service';
+import type { SocketClaims } from '../job-files/socket-claims';
 import type { EngineFacts } from '../docker/engine-facts';
 import { JobHooks } from '../jobs/job-hooks';
 import type { JobsService } from '../jobs/jobs.service';
@@ -15,7 +16,6 @@ import type { TimeoutsService } from '../timeouts/timeouts.service';
 import { StudentContainer } from './student-container';
 import { StudentContainersRegistry } from './student-containers.registry';
 import { StudentContainersService } from './student-containers.service';
-import type { StudentMountSources } from './student-mount-sources';
 
 const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn(), debug: vi.fn() } as unknown as PinoLogger;
 const config = parseAgentConfig({ AGENT_BACKEND_ADDR: 'tcp://127.0.0.1:1', AGENT_ID: 'unit' });
@@ -42,7 +42,7 @@ describe('StudentContainersService when Docker fails or loses the container', ()
     service = new StudentContainersService(
       logger, config, docker as unknown as DockerGateway, events, {} as EnvironmentCatalog, new PortPool(config),
       { unwatch: vi.fn() } as unknown as TimeoutsService, new JobHooks(), {} as JobsService, {} as EngineFacts, registry,
-      {} as StudentMountSources,
+      { release: vi.fn(async () => undefined) } as unknown as SocketClaims,
     );
     service.onModuleInit();
     sentToGrading = [];

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AgentConfig } from '../config/agent-config';
@@ -6,6 +5,7 @@ import { DockerEvents } from '../docker/docker-events.service';
 import { DockerGateway } from '../docker/docker.gateway';
 import type { ContainerEvent } from '../docker/docker.types';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
+import { SocketClaims } from '../job-files/socket-claims';
 import { EngineFacts } from '../docker/engine-facts';
 import { JobHooks } from '../jobs/job-hooks';
 import { JobsService } from '../jobs/jobs.service';
@@ -15,12 +15,12 @@ import { PortPool } from '../ports/port-pool';
 import { PortsExhaustedError } from '../ports/ports-exhausted.error';
 import { Telemetry } from '../telemetry/telemetry';
 import { TimeoutsService } from '../timeouts/timeouts.service';
+import { relayed } from './relay-mode';
 import { readRunStudentRequest, type RunStudentRequest } from './run-student-request';
 import { RETVAL_NOT_STARTED, StudentContainer, studentRetval } from './student-container';
 import { studentContainerBody, type StudentNetwork } from './student-container-body';
 import { StudentContainersRegistry } from './student-containers.registry';
 import { studentLimits } from './student-limits';
-import { StudentMountSources } from './student-mount-sources';
 import { studentRuntime } from './student-runtime';
 
 /** How long a relayed student container's output may still arrive after its death before its retval is sent. */
@@ -47,7 +47,7 @@ export class StudentContainersService implements OnModuleInit {
     private readonly jobs: JobsService,
     private readonly engine: EngineFacts,
     private readonly registry: StudentContainersRegistry,
-    private readonly mounts: StudentMountSources,
+    private readonly sockets: SocketClaims,
   ) {}
 
   onModuleInit(): void {
@@ -92,11 +92,18 @@ export class StudentContainersService implements OnModuleInit {
     const runtime = studentRuntime(environment.runtime, this.catalog.runtimes(), request.runAsRoot);
     if (!runtime) return 'root was asked for and no runtime runs containers as root';
     const limits = studentLimits(request, parameters.limits);
+    let socketPath: string | undefined;
+    if (!relayed(parent, runtime)) {
+      const claim = await this.sockets.claim(folder, request.socketId);
+      if (!claim.ok) return `sockets/${request.socketId}.sock is ${claim.found}, not the socket of a run_student: refused`;
+      socketPath = claim.path;
+    }
 
     let ports: number[];
     try {
       ports = this.ports.acquire(request.ssh ? 1 : 0);
     } catch (error) {
+      await this.sockets.release(socketPath);
       if (error instanceof PortsExhaustedError) return error.message;
       throw error;
     }
@@ -108,7 +115,6 @@ export class StudentContainersService implements OnModuleInit {
     let containerId: string;
     try {
       const facts = await this.engine.get();
-      await this.mounts.prepare(folder);
       containerId = await this.docker.createContainer(
         studentContainerBody({
           jobId: job.id,
@@ -117,7 +123,7 @@ export class StudentContainersService implements OnModuleInit {
           runtime,
           parentEnvtype: parent.envtype,
           folder,
-          socketPath: join(folder.sockets, `${request.socketId}.sock`),
+          socketPath,
           memoryMiB: limits.memoryMiB,
           network,
           openFilesLimit: facts.openFilesPerJob,
@@ -128,11 +134,13 @@ export class StudentContainersService implements OnModuleInit {
       );
     } catch (error) {
       this.ports.release(ports);
+      await this.sockets.release(socketPath);
       throw error;
     }
 
     const container = new StudentContainer(containerId, job, request.socketId, runtime);
     container.ports = ports;
+    container.claimedSocket = socketPath;
     this.registry.add(container);
     if (job.closing) {
       await this.finish(container);
@@ -188,6 +196,10 @@ export class StudentContainersService implements OnModuleInit {
       await Promise.race([relay.ended, new Promise((done) => setTimeout(done, RELAY_DRAIN_MS).unref())]);
       relay.close();
     }
+    // released before the retval: the grading script may reuse the socket for its next run_student at once
+    await this.sockets.release(container.claimedSocket).catch((error: unknown) =>
+      this.logger.warn({ jobId: container.job.id, containerId: container.id, err: error }, 'claimed socket not released'),
+    );
     if (retval !== undefined) this.sendRetval(container.job, container.socketId, retval);
     this.logger.info({ jobId: container.job.id, containerId: container.id, retval }, 'student container ended');
     try {

@@ -16,6 +16,8 @@ export interface TelemetrySignals {
   /** a Ping answered: from its arrival to the Pong handed to the socket */
   'backend.pong': { seconds: number };
   'docker.call': { operation: string; seconds: number; failed: boolean };
+  /** shutdown began: no new job is taken from now on */
+  'agent.draining': Record<string, never>;
 }
 
 export type TelemetryListener<K extends keyof TelemetrySignals> = (signal: TelemetrySignals[K]) => void;

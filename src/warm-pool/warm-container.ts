@@ -1,6 +1,6 @@
 import type { AttachStream } from '../docker/docker.types';
 import type { GradingEnvironment } from '../environments/grading-environment';
-import type { JobFolderPaths } from '../job-files/job-folders';
+import type { JobFolderPaths } from '../job-files/job-folder-layout';
 import type { TaskLocation } from '../jobs/job-identifiers';
 
 /** What a grading container fixes at creation, and so what a warm one must match: image, runtime, network. */

@@ -60,7 +60,7 @@ export class WarmContainers {
     const [state, ...steps] = await Promise.allSettled([
       this.docker.inspect(warm.id),
       this.docker.updateMemory(warm.id, request.memoryMiB),
-      this.folders.fill(warm.folder, request.location),
+      this.folders.fillCreated(request.jobId, warm.folder, request.location),
     ]);
     for (const step of [state, ...steps]) if (step.status === 'rejected') throw step.reason;
     // its death may not have reached the pool yet (or came while it was being made)

@@ -6,7 +6,7 @@ import type { DockerEvents } from '../docker/docker-events.service';
 import type { ContainerEvent } from '../docker/docker.types';
 import type { EnvironmentCatalog } from '../environments/environment-catalog.service';
 import type { GradingEnvironment } from '../environments/grading-environment';
-import { jobFolderLayout } from '../job-files/job-folders';
+import { jobFolderLayout } from '../job-files/job-folder-layout';
 import type { WarmContainer, WarmRequest, WarmSpec } from './warm-container';
 import type { WarmContainers } from './warm-containers';
 import { WarmPool } from './warm-pool.service';

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentHarness } from '../support/agent-harness';
-import { REPO } from '../support/agent-process';
+import { makeTasksDir, REPO } from '../support/agent-process';
 import { FakeBackend } from '../support/fake-backend';
 import { freePort, getStatus, metricValue, parseMetrics } from '../support/http-probe';
 import { newJob, SAMPLE_INPUT } from '../support/job-requests';
@@ -53,7 +53,7 @@ describe('health and metrics of a running agent (real Docker, real ZeroMQ, built
     expect((await getStatus(url('/health/live'))).status).toBe(200);
     await until(async () => (await getStatus(url('/health/ready'))).status === 200, 10_000, 'ready');
     const ready = JSON.parse((await getStatus(url('/health/ready'))).body);
-    expect(Object.keys(ready.info).sort()).toEqual(['backend', 'docker', 'dockerEvents']);
+    expect(Object.keys(ready.info).sort()).toEqual(['backend', 'docker', 'dockerEvents', 'takingJobs']);
   });
 
   it('counts the jobs of a run by result and environment, with phase latencies and container metrics', async () => {
@@ -138,6 +138,37 @@ describe('health of an agent whose Docker engine does not answer (built agent)',
     const body = JSON.parse(ready.body);
     expect(body.error.docker.status).toBe('down');
     expect(body.error.dockerEvents.status).toBe('down');
+  });
+});
+
+describe('readiness of an agent draining its jobs on SIGTERM (real Docker, built agent)', () => {
+  it('is not ready (takingJobs down) while a running job drains; the job still closes', async () => {
+    const backend = await FakeBackend.start();
+    backend.startPinging();
+    const port = await freePort();
+    const agent = spawnAgent(backend, port, 'draining', {
+      AGENT_TASKS_DIR: makeTasksDir(),
+      AGENT_SHUTDOWN_GRACE_S: '30',
+    });
+    agent.stderr?.resume();
+    const exited = new Promise<number | null>((done) => agent.once('exit', done));
+    try {
+      await until(async () => (await getStatus(`http://127.0.0.1:${port}/health/ready`)).status === 200, 20_000, 'ready');
+      const job = newJob('testcourse', 'sleep');
+      await backend.send(job);
+      await backend.waitFor('AgentJobStarted');
+      agent.kill('SIGTERM');
+      await until(async () => (await getStatus(`http://127.0.0.1:${port}/health/ready`)).status === 503, 10_000, 'not ready');
+      const body = JSON.parse((await getStatus(`http://127.0.0.1:${port}/health/ready`)).body);
+      expect(body.error.takingJobs).toMatchObject({ status: 'down', message: 'shutting down: running jobs are draining' });
+      await backend.send({ '@type': 'BackendKillJob', job_id: job.job_id, state: '' });
+      const done = await backend.waitFor('AgentJobDone', { timeoutMs: 20_000, where: (m) => m.job_id === job.job_id });
+      expect(done.result).toEqual(['killed', '']);
+      await exited;
+    } finally {
+      if (agent.exitCode === null) agent.kill('SIGKILL');
+      backend.close();
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { agentHarness } from '../support/agent-harness';
 import type { AgentProcess } from '../support/agent-process';
 import { containersOf, removeContainers } from '../support/docker-state';
-import { buildOnSampleImage, removeTestImages } from '../support/grading-test-images';
+import { buildGeneration3SampleImage, removeTestImages } from '../support/grading-test-images';
 import { newJob, SAMPLE_INPUT } from '../support/job-requests';
 import { runJob } from '../support/run-job';
 import { untilTrue } from '../support/wait';
@@ -109,7 +109,7 @@ describe('student containers (run_student) end to end, generation 4, real Docker
 describe('generation 3 on a runtime without a shared kernel: relay through the agent', () => {
   const image = `inginious-agent-test/gen3-sample:${process.pid}`;
   const { backend, agent } = agentHarness({
-    prepare: () => void buildOnSampleImage(image, { 'org.inginious.grading.name': 'gen3-sample', 'org.inginious.grading.agent_version': '3' }),
+    prepare: () => buildGeneration3SampleImage(image, 'gen3-sample'),
     // "kata": served by runc here, but declared as running as root without a shared kernel
     env: { AGENT_RUNTIMES: 'runc:docker:shared,runc:kata:root', AGENT_WARM_POOL: '0' },
     cleanup: () => removeTestImages([image]),

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 
 export const TEST_BASE_IMAGE = 'inginious-agent-test/busybox:latest';
 export const TEST_LABEL = 'org.inginious.agent.test';
+export const SAMPLE_IMAGE = 'inginious-agent-sample/default:latest';
 
 /** Builds the tiny busybox base image when it is missing (cached otherwise). */
 export function ensureTestBaseImage(): void {
@@ -43,7 +44,6 @@ export async function waitForNextSecond(): Promise<void> {
   await new Promise((done) => setTimeout(done, 1_000 - (Date.now() % 1_000) + 50));
 }
 
-export const SAMPLE_IMAGE = 'inginious-agent-sample/default:latest';
 
 /**
  * Builds a grading image on the sample image (its runtime and commands): the given labels (the test label added),
@@ -59,4 +59,9 @@ export function buildOnSampleImage(tag: string, labels: Record<string, string>, 
   } finally {
     rmSync(context, { recursive: true, force: true });
   }
+}
+
+/** The sample image relabelled as a generation-3 environment (the runtime inside speaks both). */
+export function buildGeneration3SampleImage(tag: string, name: string): void {
+  buildOnSampleImage(tag, { 'org.inginious.grading.name': name, 'org.inginious.grading.agent_version': '3' });
 }
