@@ -10,7 +10,7 @@ import { expectSingleDone, type JobDone } from '../support/run-job';
  * answered in under a second while their job is handled, and each job ends with exactly one AgentJobDone.
  */
 describe('hostile result frames cannot stall the agent (real Docker, built agent)', () => {
-  const { backend, agent } = agentHarness();
+  const { backend, agent } = agentHarness({ env: { AGENT_WARM_POOL: '0' } });
 
   async function runPinged(scenario: string, count = 1): Promise<{ done: JobDone; roundTripsMs: number[] }> {
     const job = newJob('testcourse', 'hostile-frames', {
