@@ -22,6 +22,12 @@ export interface AgentConfigValues {
   backendSilenceMs: number;
   maxFrameBytes: number;
   pidsLimit: number;
+  /** most files and folders one job may have (its folder and its containers' layers together) */
+  diskMaxEntries: number;
+  /** below this much free space on the work folder's file system, the largest writing job is stopped */
+  diskMinFreeMiB: number;
+  /** student containers of one job running at once; further run_student requests wait in order */
+  studentContainersPerJob: number;
   healthPeriodS: number;
   healthGraceS: number;
   shutdownGraceS: number;
@@ -61,6 +67,9 @@ export function parseAgentConfig(env: NodeJS.ProcessEnv, isTty = false): AgentCo
     backendSilenceMs: e.AGENT_BACKEND_SILENCE_MS,
     maxFrameBytes: e.AGENT_MAX_FRAME_BYTES,
     pidsLimit: e.AGENT_PIDS_LIMIT,
+    diskMaxEntries: e.AGENT_DISK_MAX_ENTRIES,
+    diskMinFreeMiB: e.AGENT_DISK_MIN_FREE_MIB,
+    studentContainersPerJob: e.AGENT_STUDENT_CONTAINERS_PER_JOB,
     healthPeriodS: e.AGENT_HEALTH_PERIOD_S,
     healthGraceS: e.AGENT_HEALTH_GRACE_S,
     shutdownGraceS: e.AGENT_SHUTDOWN_GRACE_S,
