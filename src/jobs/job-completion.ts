@@ -3,6 +3,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { BackendSender } from '../backend/backend-sender';
 import { DockerGateway } from '../docker/docker.gateway';
 import { PortPool } from '../ports/port-pool';
+import { DiskLimitsService } from '../timeouts/disk-limits.service';
 import { TimeoutsService } from '../timeouts/timeouts.service';
 import { JobFolders } from './job-folder';
 import { buildJobDone, type JobOutcome } from './job-outcome';
@@ -21,6 +22,7 @@ export class JobCompletion {
     private readonly docker: DockerGateway,
     private readonly folders: JobFolders,
     private readonly timeouts: TimeoutsService,
+    private readonly disk: DiskLimitsService,
     private readonly ports: PortPool,
     private readonly hooks: JobHooks,
   ) {}
@@ -30,6 +32,7 @@ export class JobCompletion {
     job.closing = true;
     const outcome = decideOutcome(job);
     if (job.containerId) this.timeouts.unwatch(job.containerId);
+    this.disk.unwatchJob(job.id);
     await this.cleanUp(job);
     this.jobs.remove(job);
     const done = buildJobDone(job.id, outcome, job.inputState, job.containerId !== undefined);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { chmod, cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentConfig } from '../config/agent-config';
+import { FolderRemover } from './folder-remover';
 import type { TaskLocation } from './job-identifiers';
 import { JobRejected } from './job-rejected.error';
 
@@ -34,7 +35,10 @@ export function jobFolderLayout(root: string): JobFolderPaths {
 /** The file system side of a job: its private copy of the task and course files (behaviour.md step 4). */
 @Injectable()
 export class JobFolders {
-  constructor(private readonly config: AgentConfig) {}
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly remover: FolderRemover,
+  ) {}
 
   /** Empties the work folder (a fresh start: nothing of an earlier run is still in use). */
   async reset(): Promise<void> {
@@ -62,7 +66,7 @@ export class JobFolders {
   }
 
   async remove(paths: JobFolderPaths): Promise<void> {
-    await rm(paths.root, { recursive: true, force: true });
+    await this.remover.remove(paths.root);
   }
 }
 

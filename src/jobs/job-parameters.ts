@@ -11,6 +11,8 @@ export interface JobLimits {
 
 export interface JobParameters {
   limits: JobLimits;
+  /** `limits.disk`: what the job may write, its folder and its containers' layers together */
+  diskMiB: number;
   networkGrading: boolean;
   sshAllowed: boolean;
   runCmd: string;
@@ -19,6 +21,7 @@ export interface JobParameters {
 const DEFAULT_CPU_SECONDS = 30;
 const DEFAULT_MEMORY_MIB = 200;
 const MIN_MEMORY_MIB = 20;
+const DEFAULT_DISK_MIB = 1024;
 /** Jobs that publish ports (SSH debug, web environments) are interactive: both time limits become 30 minutes. */
 export const INTERACTIVE_LIMIT_SECONDS = 30 * 60;
 
@@ -37,12 +40,15 @@ export function parseJobParameters(
       `The task asks for ${memoryMiB} MiB of memory, more than the ${maxMemoryMiB} MiB one job may use on this agent.`,
     );
   }
+  // 0 or empty is "not set", as the webapp's default of 1024 MiB is meant
+  const diskMiB = readNumber(limits, 'disk', DEFAULT_DISK_MIB) || DEFAULT_DISK_MIB;
   const runCmd = parameters.run_cmd ?? '';
   if (typeof runCmd !== 'string') throw new JobRejected('The task parameters cannot be read: "run_cmd" must be text.');
   return {
     limits: interactive
       ? { cpuSeconds: INTERACTIVE_LIMIT_SECONDS, wallSeconds: INTERACTIVE_LIMIT_SECONDS, memoryMiB }
       : { cpuSeconds, wallSeconds, memoryMiB },
+    diskMiB,
     networkGrading: Boolean(parameters.network_grading ?? false),
     sshAllowed: Boolean(parameters.ssh_allowed ?? false),
     runCmd,

@@ -5,6 +5,7 @@ import { EnvironmentsModule } from '../environments/environments.module';
 import { PortsModule } from '../ports/ports.module';
 import { TimeoutsModule } from '../timeouts/timeouts.module';
 import { EngineFacts } from './engine-facts';
+import { FolderRemover } from './folder-remover';
 import { JobCompletion } from './job-completion';
 import { JobFolders } from './job-folder';
 import { JobHooks } from './job-hooks';
@@ -13,7 +14,7 @@ import { RunningJobs } from './running-jobs.registry';
 
 @Module({
   imports: [BackendModule, DockerModule, EnvironmentsModule, PortsModule, TimeoutsModule],
-  providers: [JobsService, JobCompletion, RunningJobs, JobFolders, JobHooks, EngineFacts],
+  providers: [JobsService, JobCompletion, RunningJobs, JobFolders, JobHooks, EngineFacts, FolderRemover],
   exports: [JobsService, RunningJobs, JobHooks, JobFolders, EngineFacts],
 })
 export class JobsModule {}

@@ -10,6 +10,9 @@ import type { ContainerEvent } from '../docker/docker.types';
 import type { EnvironmentCatalog } from '../environments/environment-catalog.service';
 import type { GradingEnvironment } from '../environments/grading-environment';
 import { PortPool } from '../ports/port-pool';
+import type { ContainerStorageQuota } from '../timeouts/container-storage-quota';
+import type { DiskLimitsService } from '../timeouts/disk-limits.service';
+import type { DiskExceeded } from '../timeouts/disk-part';
 import type { TimeoutsService } from '../timeouts/timeouts.service';
 import type { EngineFacts } from './engine-facts';
 import { JobCompletion } from './job-completion';
@@ -122,6 +125,7 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
   let ports: PortPool;
   let folders: { prepare: ReturnType<typeof vi.fn>; remove: ReturnType<typeof vi.fn> };
   let timeouts: { watch: ReturnType<typeof vi.fn>; unwatch: ReturnType<typeof vi.fn> };
+  let disk: { watchJob: ReturnType<typeof vi.fn>; addPart: ReturnType<typeof vi.fn>; unwatchJob: ReturnType<typeof vi.fn> };
 
   const done = (jobId: string) => sent.filter((m) => m['@type'] === 'AgentJobDone' && m.job_id === jobId);
   const settle = () => new Promise((r) => setTimeout(r, 20));
@@ -132,6 +136,8 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     ports = new PortPool(config);
     folders = { prepare: vi.fn(async () => folder), remove: vi.fn(async () => undefined) };
     timeouts = { watch: vi.fn(), unwatch: vi.fn() };
+    disk = { watchJob: vi.fn(), addPart: vi.fn(), unwatchJob: vi.fn() };
+    const quota = { storageOption: async () => undefined } as unknown as ContainerStorageQuota;
     const sender = { send: vi.fn(async (m: AgentMessage) => void sent.push(m)) } as unknown as BackendSender;
     const catalog = {
       find: (envtype: string, name: string) => (envtype === 'docker' && name === 'default' ? environment : undefined),
@@ -143,11 +149,12 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     const hooks = new JobHooks();
     const gateway = docker as unknown as DockerGateway;
     const completion = new JobCompletion(
-      logger, jobs, sender, gateway, folders as unknown as JobFolders, timeouts as unknown as TimeoutsService, ports, hooks,
+      logger, jobs, sender, gateway, folders as unknown as JobFolders, timeouts as unknown as TimeoutsService,
+      disk as unknown as DiskLimitsService, ports, hooks,
     );
     service = new JobsService(
       logger, config, jobs, sender, gateway, events, catalog, folders as unknown as JobFolders,
-      timeouts as unknown as TimeoutsService, ports, engine, hooks, completion,
+      timeouts as unknown as TimeoutsService, disk as unknown as DiskLimitsService, quota, ports, engine, hooks, completion,
     );
     service.onModuleInit();
   });
@@ -197,6 +204,21 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     docker.oom('c1');
     await settle();
     expect(done('j1')).toMatchObject([{ result: ['timeout', ''], state: 'st' }]);
+  });
+
+  it('disk limit crossed → overflow naming the limit; folder and container were measured, the watch ends', async () => {
+    service.start(newJob('j1', { environment_parameters: { limits: { disk: 50 } } }));
+    await settle();
+    expect(disk.watchJob).toHaveBeenCalledWith('j1', 50 * 1024 * 1024, expect.any(Function));
+    expect(disk.addPart.mock.calls.map(([, part]) => part)).toEqual([
+      { kind: 'folder', path: folder.root },
+      { kind: 'container', containerId: 'c1' },
+    ]);
+    const onExceeded = disk.watchJob.mock.calls[0][2] as (e: DiskExceeded) => void;
+    onExceeded({ kind: 'bytes', usage: { bytes: 60 << 20, entries: 3, complete: false }, bounds: { maxBytes: 50 << 20, maxEntries: 100 } });
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['overflow', expect.stringContaining('disk limit of 50 MiB')] }]);
+    expect(disk.unwatchJob).toHaveBeenCalledWith('j1');
   });
 
   it('OOM event → overflow', async () => {

@@ -11,6 +11,9 @@ import { EnvironmentCatalog } from '../environments/environment-catalog.service'
 import { PortPool } from '../ports/port-pool';
 import { PortsExhaustedError } from '../ports/ports-exhausted.error';
 import { sshRefusal } from '../ssh/ssh-permission';
+import { ContainerStorageQuota } from '../timeouts/container-storage-quota';
+import { DiskLimitsService } from '../timeouts/disk-limits.service';
+import { diskExceededText } from '../timeouts/disk-part';
 import { TimeoutsService } from '../timeouts/timeouts.service';
 import { EngineFacts } from './engine-facts';
 import { gradingContainerBody } from './grading-container-body';
@@ -43,6 +46,8 @@ export class JobsService implements OnModuleInit {
     private readonly catalog: EnvironmentCatalog,
     private readonly folders: JobFolders,
     private readonly timeouts: TimeoutsService,
+    private readonly disk: DiskLimitsService,
+    private readonly storageQuota: ContainerStorageQuota,
     private readonly ports: PortPool,
     private readonly engine: EngineFacts,
     private readonly hooks: JobHooks,
@@ -136,7 +141,11 @@ export class JobsService implements OnModuleInit {
     const sshRefused = sshDebug ? sshRefusal(this.config.sshAllowed, parameters) : undefined;
     if (sshRefused) throw new JobRejected(sshRefused);
     job.ports = this.ports.acquire(containerPorts.length);
+    this.disk.watchJob(job.id, parameters.diskMiB * 1024 * 1024, (exceeded) =>
+      this.stop(job, { kind: 'overflow', text: diskExceededText(exceeded) }),
+    );
     job.folder = await this.folders.prepare(location);
+    this.disk.addPart(job.id, { kind: 'folder', path: job.folder.root });
     if (job.stopReason) return this.completion.close(job);
 
     const published = new Map(containerPorts.map((port, i) => [port, job.ports[i]]));
@@ -153,9 +162,11 @@ export class JobsService implements OnModuleInit {
         openFilesLimit: facts.openFilesPerJob,
         pidsLimit: this.config.pidsLimit,
         cgroupV1: facts.cgroupVersion === 1,
+        storageOption: await this.storageQuota.storageOption(parameters.diskMiB),
       }),
     );
     this.jobs.attachContainer(job, containerId);
+    this.disk.addPart(job.id, { kind: 'container', containerId });
     job.link = new ContainerLink(await this.docker.attach(containerId), this.config.maxFrameBytes, {
       onFrame: (_raw, message) => this.onContainerMessage(job, message),
       onStderr: (text) => this.logger.debug({ jobId: job.id, stderr: text }, 'grading container stderr'),

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AgentConfig } from '../config/agent-config';
 import { DockerModule } from '../docker/docker.module';
 import { EnvironmentsModule } from '../environments/environments.module';
 import { JobsModule } from '../jobs/jobs.module';
@@ -9,11 +10,18 @@ import { StudentContainersRegistry } from './student-containers.registry';
 import { StudentContainersService } from './student-containers.service';
 import { StudentMessagesHandler } from './student-messages.handler';
 import { StudentMountSources } from './student-mount-sources';
+import { StudentSlots } from './student-slots';
 
 /** Student containers started on behalf of grading containers (wire.md §4). */
 @Module({
   imports: [DockerModule, EnvironmentsModule, JobsModule, PortsModule, SshModule, TimeoutsModule],
-  providers: [StudentContainersService, StudentContainersRegistry, StudentMessagesHandler, StudentMountSources],
+  providers: [
+    StudentContainersService,
+    StudentContainersRegistry,
+    StudentMessagesHandler,
+    StudentMountSources,
+    { provide: StudentSlots, useFactory: (config: AgentConfig) => new StudentSlots(config.studentContainersPerJob), inject: [AgentConfig] },
+  ],
   exports: [StudentContainersRegistry],
 })
 export class StudentContainersModule {}

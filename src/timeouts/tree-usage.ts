@@ -27,7 +27,7 @@ export interface TreeFileSystem {
   lstat(path: string): Promise<TreeEntryStat | undefined>;
 }
 
-/** How many lstat calls run at once: a few, so the walk never fills libuv's threadpool (4 threads) for other I/O. */
+/** lstat calls in flight at once: other I/O on libuv's threadpool (4 threads) waits behind at most this many quick calls. */
 export const WALK_BATCH = 16;
 
 /**
