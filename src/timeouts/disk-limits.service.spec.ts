@@ -119,6 +119,15 @@ describe('DiskLimitsService', () => {
     expect(fired.map(([who]) => who)).toEqual(['student', 'job']);
   });
 
+  it('the whole job over its limit: its student containers are stopped too, not left writing until it closes', async () => {
+    service.watchJob('job', 100 * MIB, record('job'));
+    service.addPart('job', { kind: 'folder', path: '/work/j' });
+    service.addPart('job', { kind: 'container', containerId: 'student' }, record('student'));
+    reader.sizes.set('/work/j', { bytes: 150 * MIB, entries: 10 });
+    await clock.advance(0);
+    expect(fired.map(([who, e]) => [who, e.kind])).toEqual([['student', 'bytes'], ['job', 'bytes']]);
+  });
+
   it('walks a big tree less often: the pause is the cost factor times the walk\'s duration', async () => {
     service.watchJob('job', 100 * MIB, record('job'));
     service.addPart('job', { kind: 'folder', path: '/work/j' });

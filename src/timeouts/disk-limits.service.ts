@@ -132,7 +132,13 @@ export class DiskLimitsService implements OnModuleDestroy {
       this.schedule(jobId, watch, this.settings.minPeriodMs);
       return call(culprit.onExceeded, exceeded, this.logger, jobId);
     }
+    this.stopWholeJob(jobId, watch, exceeded);
+  }
+
+  /** Parts with their own handler (student containers) are stopped too, at once: they would write on until the job closes. */
+  private stopWholeJob(jobId: string, watch: JobDiskWatch, exceeded: DiskExceeded): void {
     this.unwatchJob(jobId);
+    for (const part of watch.parts.values()) if (part.onExceeded) call(part.onExceeded, exceeded, this.logger, jobId);
     call(watch.onExceeded, exceeded, this.logger, jobId);
   }
 
@@ -154,8 +160,7 @@ export class DiskLimitsService implements OnModuleDestroy {
     // a host filled by something else is not a job's fault: only a job that wrote something is stopped
     if (!largestJob || largestJob[1].total.bytes === 0) return;
     const [jobId, watch] = largestJob;
-    this.unwatchJob(jobId);
-    call(watch.onExceeded, { kind: 'host-space', freeBytes, jobBytes: watch.total.bytes }, this.logger, jobId);
+    this.stopWholeJob(jobId, watch, { kind: 'host-space', freeBytes, jobBytes: watch.total.bytes });
   }
 
   private stopHostChecks(): void {
