@@ -33,11 +33,13 @@ export class JobCompletion {
     const outcome = decideOutcome(job);
     if (job.containerId) this.timeouts.unwatch(job.containerId);
     this.disk.unwatchJob(job.id);
+    const cleanupStartedAt = Date.now();
     await this.cleanUp(job);
     this.jobs.remove(job);
     const done = buildJobDone(job.id, outcome, job.inputState, job.containerId !== undefined);
+    const cleanupSeconds = (Date.now() - cleanupStartedAt) / 1000;
     this.logger.info(
-      { jobId: job.id, result: done.result[0], grade: done.grade.value, seconds: (Date.now() - job.startedAt) / 1000 },
+      { jobId: job.id, result: done.result[0], grade: done.grade.value, seconds: (Date.now() - job.startedAt) / 1000, cleanupSeconds },
       outcome.kind === 'crash' ? `job crashed: ${outcome.text}` : 'job done',
     );
     await this.sender.send(done);

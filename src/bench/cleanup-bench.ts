@@ -1,0 +1,151 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { spawnAgent, stopAgent } from '../demo/agent-child';
+import { EmbeddedBackend } from '../demo/embedded-backend';
+import { FolderRemover } from '../jobs/folder-remover';
+import { median } from './process-usage';
+
+const REPO = resolve(__dirname, '..', '..');
+const WORK = join(REPO, '.cache', 'bench-cleanup');
+const FILES = Number(process.env.BENCH_CLEANUP_FILES ?? 200_000);
+const INPUT = { '@username': 'bench', '@lang': 'en', '@state': '' };
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+const sleep = (delayMs: number) => new Promise((done) => setTimeout(done, delayMs));
+
+/**
+ * `node dist/bench/cleanup-bench.js`: what removing a job folder of FILES files costs everything else in the agent.
+ * Part 1, in this process: removal with `fs.rm` against the agent's FolderRemover, while a probe does another job's
+ * small file work (a folder made, written, read, removed) every 10 ms. Part 2, the built agent: a job makes FILES files
+ * while other jobs run one after another; their latencies while its folder is removed against before.
+ */
+async function main(): Promise<void> {
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  try {
+    say(`== part 1: removing a folder of ${FILES} files, in this process`);
+    say('| removal | took | probe median | probe max | event-loop delay max |');
+    say('|---|---|---|---|---|');
+    say(await removalRow('none (baseline)', async () => sleep(3_000)));
+    say(await removalRow('fs.rm (recursive)', async () => rm(makeFiles(), { recursive: true, force: true })));
+    const remover = new FolderRemover();
+    say(await removalRow('FolderRemover (child rm)', async () => remover.remove(makeFiles())));
+    say('');
+    say(`== part 2: the agent; a job making ${FILES} files, other jobs (sample/hello) one after another`);
+    await agentRun();
+  } finally {
+    rmSync(WORK, { recursive: true, force: true });
+  }
+}
+
+function makeFiles(): string {
+  const folder = mkdtempSync(join(WORK, 'many-'));
+  execFileSync('sh', ['-c', `cd "${folder}" && seq 1 ${FILES} | xargs touch`]);
+  return folder;
+}
+
+async function removalRow(label: string, removal: () => Promise<unknown>): Promise<string> {
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  const probes: number[] = [];
+  let running = true;
+  const probing = (async () => {
+    while (running) {
+      const started = performance.now();
+      const folder = await mkdtemp(join(WORK, 'probe-'));
+      await writeFile(join(folder, 'file'), 'x'.repeat(4096));
+      await readFile(join(folder, 'file'));
+      await rm(folder, { recursive: true, force: true });
+      probes.push(performance.now() - started);
+      await sleep(10);
+    }
+  })();
+  loop.enable();
+  const started = performance.now();
+  await removal();
+  const took = performance.now() - started;
+  loop.disable();
+  running = false;
+  await probing;
+  return `| ${label} | ${ms(took)} | ${ms(median(probes))} | ${ms(Math.max(...probes))} | ${ms(loop.max / 1e6)} |`;
+}
+
+async function agentRun(): Promise<void> {
+  const tasks = mkdtempSync(join(WORK, 'tasks-'));
+  symlinkSync(join(REPO, 'tasks', 'sample'), join(tasks, 'sample'));
+  symlinkSync(join(REPO, 'test', 'fixtures', 'tasks', 'testcourse'), join(tasks, 'testcourse'));
+  const logFile = join(REPO, '.cache', 'bench-cleanup-agent.log');
+  const backend = await EmbeddedBackend.start();
+  const agent = spawnAgent(
+    {
+      AGENT_BACKEND_ADDR: backend.address,
+      AGENT_TASKS_DIR: tasks,
+      AGENT_TMP_DIR: join(WORK, 'agent'),
+      AGENT_CONCURRENCY: '2',
+      AGENT_DISK_MAX_ENTRIES: String(FILES * 2),
+      AGENT_LOG_LEVEL: 'info',
+    },
+    logFile,
+  );
+  try {
+    await backend.whenAgentConnected();
+    const big = submit(backend, 'testcourse', 'disk-writer', { scenario: 'files', count: String(FILES) }, { time: 120, hard_time: 300, memory: 200, disk: 4096 });
+    const others: { startedAt: number; endedAt: number }[] = [];
+    let bigDone = false;
+    const bigResult = big.then((done) => {
+      bigDone = true;
+      return done;
+    });
+    while (!bigDone) others.push(await timed(() => submit(backend, 'sample', 'hello', { q1: 'bench' }, { time: 30, memory: 100 })));
+    for (let i = 0; i < 3; i++) others.push(await timed(() => submit(backend, 'sample', 'hello', { q1: 'bench' }, { time: 30, memory: 100 })));
+    const done = await bigResult;
+    const bigEndedAt = performance.now();
+    if (!String(done.result[1]).includes(`made ${FILES} files`)) throw new Error(`the big job ended ${done.result.join(': ')}`);
+    const cleanupMs = cleanupSecondsOf(logFile, done.job_id) * 1000;
+    const windowStart = bigEndedAt - cleanupMs;
+    const latency = (o: { startedAt: number; endedAt: number }) => o.endedAt - o.startedAt;
+    const before = others.filter((o) => o.endedAt < windowStart);
+    const during = others.filter((o) => o.endedAt >= windowStart && o.startedAt <= bigEndedAt);
+    const baseline = median(before.map(latency));
+    say(`the big job's clean-up (container and folder removed): ${ms(cleanupMs)}`);
+    say(`other jobs before it: ${before.length}, latency median ${ms(baseline)}`);
+    say(`other jobs overlapping it: ${during.length}${during.length ? `, latency ${during.map((o) => ms(latency(o))).join(', ')}; most delayed by ${ms(Math.max(...during.map(latency)) - baseline)} against the median before` : ''}`);
+  } finally {
+    await stopAgent(agent);
+    backend.close();
+  }
+}
+
+async function timed(run: () => Promise<unknown>): Promise<{ startedAt: number; endedAt: number }> {
+  const startedAt = performance.now();
+  await run();
+  return { startedAt, endedAt: performance.now() };
+}
+
+function submit(backend: EmbeddedBackend, course: string, task: string, inputs: Record<string, string>, limits: Record<string, number>) {
+  return backend.submit({
+    job_id: randomUUID(),
+    course_id: course,
+    task_id: task,
+    task_problems: {},
+    inputdata: { ...INPUT, ...inputs },
+    environment_type: 'docker',
+    environment: 'default',
+    environment_parameters: { limits },
+    debug: false,
+  });
+}
+
+function cleanupSecondsOf(logFile: string, jobId: string): number {
+  const line = readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes(jobId) && l.includes('cleanupSeconds'));
+  return Number((JSON.parse(line ?? '{}') as { cleanupSeconds?: number }).cleanupSeconds ?? 0);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench failed: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});
