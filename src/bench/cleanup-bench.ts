@@ -7,6 +7,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { spawnAgent, stopAgent } from '../demo/agent-child';
 import { EmbeddedBackend } from '../demo/embedded-backend';
 import { FolderRemover } from '../jobs/folder-remover';
+import { NodeTreeFileSystem } from '../timeouts/node-tree-file-system';
+import { measureTree } from '../timeouts/tree-usage';
 import { median, percentile } from './process-usage';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -35,6 +37,8 @@ async function main(): Promise<void> {
       say(await removalRow('none (baseline, 3 s)', () => sleep(3_000)));
       say(await removalRow('fs.rm (recursive)', (folder) => rm(folder, { recursive: true, force: true })));
       say(await removalRow('child rm -rf', (folder) => childRm(folder)));
+      say('');
+      say(await walkCost());
       const remover = new FolderRemover();
       say(await removalRow('FolderRemover (paced, the agent\'s)', (folder) => remover.remove(folder)));
     }
@@ -50,6 +54,20 @@ function makeFiles(): string {
   const folder = mkdtempSync(join(WORK, 'many-'));
   execFileSync('sh', ['-c', `cd "${folder}" && seq 1 ${FILES} | xargs touch`]);
   return folder;
+}
+
+/** What one disk-limit walk of a big job folder costs, whole and stopped at the default entry bound. */
+async function walkCost(): Promise<string> {
+  const folder = makeFiles();
+  const fs = new NodeTreeFileSystem();
+  const started = performance.now();
+  const whole = await measureTree(fs, folder, { maxBytes: Infinity, maxEntries: Infinity });
+  const wholeMs = performance.now() - started;
+  const boundedStart = performance.now();
+  const bounded = await measureTree(fs, folder, { maxBytes: Infinity, maxEntries: 100_000 });
+  const boundedMs = performance.now() - boundedStart;
+  rmSync(folder, { recursive: true, force: true });
+  return `disk-limit walk: ${whole.entries} entries in ${ms(wholeMs)}; stopped at ${bounded.entries} entries (bound 100 000) in ${ms(boundedMs)}`;
 }
 
 function childRm(folder: string): Promise<void> {
