@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run bench`: measured numbers, not tests. Part 1: job latency/throughput against the Engine-API floor.
 # Part 2: the cost and precision of limit watching (cgroup sweep vs one Docker stats stream per container).
+# Part 3: what removing a job folder of 200 000 files costs the event loop and other jobs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules/@nestjs/core ] || npm ci --no-audit --no-fund
@@ -13,3 +14,6 @@ node dist/bench/bench.js
 echo
 echo "== part 2: limit watching"
 node scripts/bench-watch.mjs
+echo
+echo "== part 3: removing a job folder of 200 000 files (BENCH_CLEANUP_FILES), and other jobs meanwhile"
+node dist/bench/cleanup-bench.js

@@ -4,10 +4,10 @@ import { Injectable } from '@nestjs/common';
 
 /** Entries removed between two pauses. */
 const BATCH = 256;
-/** unlink calls in flight: libuv's threadpool has 4 threads, the rest stay free for other jobs' file I/O */
-const IN_FLIGHT = 2;
+/** unlink calls in flight: other jobs' file I/O on libuv's threadpool (4 threads) waits behind at most this many */
+const IN_FLIGHT = 4;
 /** after a batch that took T ms, a pause of this × T: the disk's journal is never flooded by one removal */
-const PAUSE_FACTOR = 1;
+const PAUSE_FACTOR = 0.5;
 
 const isGone = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
