@@ -142,8 +142,11 @@ async function agentRun(): Promise<void> {
     const baseline = median(quiet.map(latency));
     say(`the big job's clean-up (its container and folder removed): ${ms(cleanupMs)}`);
     say(`other jobs before the big job: latency median ${ms(baseline)}, max ${ms(Math.max(...quiet.map(latency)))}`);
-    if (during.length === 0) return say('no other job ended during the clean-up');
-    say(`other jobs ending during its clean-up: ${during.length}, latency median ${ms(median(during))}, max ${ms(Math.max(...during))}; median delayed by ${ms(median(during) - baseline)}`);
+    say(
+      during.length === 0
+        ? 'no other job ended during the clean-up'
+        : `other jobs ending during its clean-up: ${during.length}, latency median ${ms(median(during))}, max ${ms(Math.max(...during))}; median delayed by ${ms(median(during) - baseline)}`,
+    );
   } finally {
     await stopAgent(agent);
     backend.close();
