@@ -1,8 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { AgentConfig } from './config/agent-config';
-import { BackendHandlersModule } from './backend/backend-handlers.module';
 import { ConfigModule } from './config/config.module';
+import { AnnouncedEnvironmentsModule } from './environments/announced-environments.module';
+import { JobsModule } from './jobs/jobs.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { StudentContainersModule } from './student-containers/student-containers.module';
 import { LoggingModule } from './logging/logging.module';
@@ -16,7 +17,8 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(),
         ScheduleModule.forRoot(),
-        BackendHandlersModule,
+        AnnouncedEnvironmentsModule,
+        JobsModule,
         LifecycleModule,
         StudentContainersModule,
       ],

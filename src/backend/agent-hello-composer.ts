@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AgentConfig } from '../config/agent-config';
-import { EnvironmentCatalog } from '../environments/environment-catalog.service';
+import { AvailableEnvironmentsSource } from './available-environments.source';
 import type { AgentHello, AvailableEnvironments } from './backend.messages';
 
-/** Builds the AgentHello said after every connect. Docker trouble never prevents it: the agent registers with what it knows. */
+/** Builds the AgentHello said after every connect. Trouble never prevents it: the agent registers with what it knows. */
 @Injectable()
 export class AgentHelloComposer {
   constructor(
     private readonly config: AgentConfig,
-    private readonly catalog: EnvironmentCatalog,
+    private readonly environments: AvailableEnvironmentsSource,
     @InjectPinoLogger(AgentHelloComposer.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -17,19 +17,14 @@ export class AgentHelloComposer {
     return {
       friendly_name: this.config.friendlyName,
       available_job_slots: this.config.concurrency,
-      available_environments: await this.environments(),
+      available_environments: await this.availableEnvironments(),
       '@type': 'AgentHello',
     };
   }
 
-  private async environments(): Promise<AvailableEnvironments> {
+  private async availableEnvironments(): Promise<AvailableEnvironments> {
     try {
-      await this.catalog.refresh();
-    } catch (error) {
-      this.logger.error({ err: error }, 'could not refresh grading environments from Docker: announcing what is known');
-    }
-    try {
-      return this.catalog.announce();
+      return await this.environments.current();
     } catch (error) {
       this.logger.error({ err: error }, 'no grading environments known: announcing none');
       return {};

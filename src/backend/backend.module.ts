@@ -1,16 +1,19 @@
 import { Module } from '@nestjs/common';
 import type { AsyncMicroserviceOptions } from '@nestjs/microservices';
-import { EnvironmentsModule } from '../environments/environments.module';
 import { AgentHelloComposer } from './agent-hello-composer';
 import { BackendSender } from './backend-sender';
 import { BackendSocket } from './backend-socket';
 import { BackendTransport } from './backend-transport';
 import { HeartbeatWatchdog } from './heartbeat-watchdog';
+import { PingController } from './ping.controller';
 import { Timers } from './timers';
 
-/** The backend link: its transport strategy and the BackendSender that every module sends through. */
+/**
+ * The backend link: its transport strategy, the heartbeat, and the BackendSender that every module sends through.
+ * The hello's environments come from an AvailableEnvironmentsSource provided by the application.
+ */
 @Module({
-  imports: [EnvironmentsModule],
+  controllers: [PingController],
   providers: [
     BackendSocket,
     BackendSender,

@@ -92,6 +92,8 @@ export const agentEnvSchema = z.object({
   AGENT_DEBUG_HOST: z.string().trim().min(1).optional(),
   AGENT_DEBUG_PORTS: portRange.prefault('64120-64130'),
   AGENT_SSH_ALLOWED: bool.prefault('false'),
+  AGENT_SSH_DEBUG: bool.prefault('true'),
+  AGENT_DEBUGGER: bool.prefault('false'),
   AGENT_RUNTIMES: runtimes.optional(),
   AGENT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).prefault('info'),
   AGENT_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),

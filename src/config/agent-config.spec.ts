@@ -75,18 +75,24 @@ describe('loadConfigOrExit in a real process', () => {
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   // The config files compiled as `nest build` would (SWC, CommonJS), run by a plain node with no .env around.
-  function runLoadConfig(env: Record<string, string>): ReturnType<typeof spawnSync> {
+  function runLoadConfig(env: Record<string, string>, args: string[] = [], dotEnv?: string): ReturnType<typeof spawnSync> {
     const out = join(work, 'config');
     mkdirSync(out, { recursive: true });
-    for (const file of ['load-config', 'agent-config', 'agent-config.schema']) {
+    for (const file of ['load-config', 'agent-config', 'agent-config.schema', 'command-line']) {
       const { code } = transformFileSync(join(__dirname, `${file}.ts`), {
         jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
         module: { type: 'commonjs' },
       });
       writeFileSync(join(out, `${file}.js`), code);
     }
-    const script = "require('./config/load-config').loadConfigOrExit(); process.stdout.write('loaded\\n');";
-    return spawnSync(process.execPath, ['-e', script], {
+    rmSync(join(work, '.env'), { force: true });
+    if (dotEnv !== undefined) writeFileSync(join(work, '.env'), dotEnv);
+    writeFileSync(
+      join(work, 'main.js'),
+      "const c = require('./config/load-config').loadConfigOrExit();" +
+        "process.stdout.write('loaded ' + JSON.stringify({ name: c.friendlyName, concurrency: c.concurrency, sshAllowed: c.sshAllowed }) + '\\n');",
+    );
+    return spawnSync(process.execPath, ['main.js', ...args], {
       cwd: work,
       env: { PATH: process.env.PATH ?? '', NODE_PATH: resolve(__dirname, '../../node_modules'), ...env },
       encoding: 'utf8',
@@ -94,9 +100,9 @@ describe('loadConfigOrExit in a real process', () => {
     });
   }
 
-  it('prints exactly one line and exits non-zero on a bad value', () => {
+  it('prints exactly one line and exits 2 on a bad value', () => {
     const result = runLoadConfig({ AGENT_BACKEND_ADDR: 'tcp://127.0.0.1:2001', AGENT_CONCURRENCY: '0' });
-    expect(result.status).not.toBe(0);
+    expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^Invalid configuration: AGENT_CONCURRENCY="0": [^\n]+\n$/);
   });
@@ -105,6 +111,42 @@ describe('loadConfigOrExit in a real process', () => {
     const result = runLoadConfig({ AGENT_BACKEND_ADDR: 'tcp://127.0.0.1:2001' });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe('loaded\n');
+    expect(result.stdout).toMatch(/^loaded \{.*\}\n$/);
+  });
+
+  it('takes the Python agent\'s command line; an option wins over its variable and over .env', () => {
+    const result = runLoadConfig(
+      { AGENT_CONCURRENCY: '3', AGENT_FRIENDLY_NAME: 'from-variable' },
+      ['tcp://127.0.0.1:2001', '--concurrency', '5', '--friendly-name', 'from-option', '--ssh'],
+      'AGENT_FRIENDLY_NAME=from-dotenv\nAGENT_CONCURRENCY=4\n',
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('loaded {"name":"from-option","concurrency":5,"sshAllowed":true}\n');
+  });
+
+  it('without an option, the variable wins over .env, as before', () => {
+    const result = runLoadConfig({ AGENT_BACKEND_ADDR: 'tcp://127.0.0.1:2001', AGENT_CONCURRENCY: '3' }, [], 'AGENT_CONCURRENCY=4\nAGENT_FRIENDLY_NAME=dot\n');
+    expect(result.stdout).toBe('loaded {"name":"dot","concurrency":3,"sshAllowed":false}\n');
+  });
+
+  it('names the option a bad value came from', () => {
+    const result = runLoadConfig({}, ['tcp://127.0.0.1:2001', '--concurrency', 'many']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^Invalid configuration: AGENT_CONCURRENCY="many" \(from --concurrency\): [^\n]+\n$/);
+  });
+
+  it('refuses an unknown option with one line and exit 2', () => {
+    const result = runLoadConfig({ AGENT_BACKEND_ADDR: 'tcp://127.0.0.1:2001' }, ['--no-such-flag']);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe("error: unknown option '--no-such-flag'\n");
+  });
+
+  it('--help prints the options with their variables and exits 0, whatever the environment', () => {
+    const result = runLoadConfig({}, ['--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('--tmpdir <dir>');
+    expect(result.stdout).toContain('AGENT_TMP_DIR');
+    expect(result.stderr).toBe('');
   });
 });

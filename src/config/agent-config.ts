@@ -13,7 +13,12 @@ export interface AgentConfigValues {
   workDir: string;
   debugHost?: string;
   debugPorts: { first: number; last: number };
+  /** `--ssh`: the `<envtype>-ssh` environment types and `run_student(ssh=True)` */
   sshAllowed: boolean;
+  /** SSH debug of grading jobs (`debug: "ssh"`), served unless the operator turns it off */
+  sshDebug: boolean;
+  /** `--debugger`: grading containers attach to an IDE debug server on the host (DEBUGGER=True) */
+  debugger: boolean;
   runtimes?: RuntimeSetting[];
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   logFormat: 'json' | 'pretty';
@@ -43,11 +48,14 @@ export class AgentConfig {
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface AgentConfig extends AgentConfigValues {}
 
-/** Validates the environment; throws a ConfigError whose message is one line naming the variable, the value and what is expected. */
-export function parseAgentConfig(env: NodeJS.ProcessEnv, isTty = false): AgentConfig {
+/**
+ * Validates the environment; throws a ConfigError whose message is one line naming the variable, the value and what is
+ * expected. `origins` names the command-line option a variable came from, if any (see command-line.ts).
+ */
+export function parseAgentConfig(env: NodeJS.ProcessEnv, isTty = false, origins: Record<string, string> = {}): AgentConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = agentEnvSchema.safeParse(present);
-  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, present));
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, present, origins));
   const e = parsed.data;
   const tasksDir = resolve(e.AGENT_TASKS_DIR);
   const workDir = resolve(e.AGENT_TMP_DIR);
@@ -60,6 +68,8 @@ export function parseAgentConfig(env: NodeJS.ProcessEnv, isTty = false): AgentCo
     debugHost: e.AGENT_DEBUG_HOST,
     debugPorts: e.AGENT_DEBUG_PORTS,
     sshAllowed: e.AGENT_SSH_ALLOWED,
+    sshDebug: e.AGENT_SSH_DEBUG,
+    debugger: e.AGENT_DEBUGGER,
     runtimes: e.AGENT_RUNTIMES,
     logLevel: e.AGENT_LOG_LEVEL,
     logFormat: e.AGENT_LOG_FORMAT ?? (isTty ? 'pretty' : 'json'),
@@ -82,14 +92,15 @@ function defaultAgentId(friendlyName: string, workDir: string): string {
   return createHash('sha256').update(`${friendlyName}\0${workDir}`).digest('hex').slice(0, 16);
 }
 
-function describeIssues(error: z.ZodError, env: Record<string, string | undefined>): string {
+function describeIssues(error: z.ZodError, env: Record<string, string | undefined>, origins: Record<string, string>): string {
   return error.issues
     .map((issue) => {
       const name = String(issue.path[0] ?? '?');
       const value = env[name];
       const shown = value === undefined ? 'is not set' : `="${value}"`;
+      const origin = origins[name] ? ` (from ${origins[name]})` : '';
       const message = issue.code === 'invalid_type' && value === undefined ? 'required' : issue.message;
-      return `${name}${value === undefined ? ' ' : ''}${shown}: ${message}`;
+      return `${name}${value === undefined ? ' ' : ''}${shown}${origin}: ${message}`;
     })
     .join('; ');
 }

@@ -76,6 +76,18 @@ describe('EnvironmentCatalog', () => {
     expect(catalog.find('docker', 'default')?.imageId).toBe('sha256:aa');
   });
 
+  it('as the hello\'s source: reads Docker again each time, and announces what was known when Docker fails', async () => {
+    let images = [good];
+    const { catalog, gateway } = catalogWith(async () => {
+      if (images.length === 0) throw new Error('docker down');
+      return images;
+    });
+    expect(Object.keys((await catalog.current()).docker)).toEqual(['default']);
+    images = [];
+    expect(Object.keys((await catalog.current()).docker)).toEqual(['default']);
+    expect(gateway.listGradingImages).toHaveBeenCalledTimes(2);
+  });
+
   it('runs refreshes one after the other, each reading Docker', async () => {
     const { catalog, gateway } = catalogWith(async () => [good]);
     await Promise.all([catalog.refresh(), catalog.refresh(), catalog.refresh()]);

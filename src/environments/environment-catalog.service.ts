@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import type { AvailableEnvironmentsSource } from '../backend/available-environments.source';
 import type { AvailableEnvironments } from '../backend/backend.messages';
 import { DockerGateway } from '../docker/docker.gateway';
 import { RuntimeRegistry } from '../runtimes/runtime-registry.service';
@@ -9,11 +10,11 @@ import { type RejectedImage, selectEnvironments } from './environment-selection'
 import type { GradingEnvironment } from './grading-environment';
 
 /**
- * The grading environments this agent offers: Docker's grading images under the runtimes it serves. Read on every
- * hello (AgentHelloComposer), which comes before any job.
+ * The grading environments this agent offers: Docker's grading images under the runtimes it serves. Read again on
+ * every hello (as the backend link's AvailableEnvironmentsSource), which comes before any job.
  */
 @Injectable()
-export class EnvironmentCatalog {
+export class EnvironmentCatalog implements AvailableEnvironmentsSource {
   private environments: readonly GradingEnvironment[] = [];
   private served: readonly Runtime[] = [];
   private refreshes: Promise<void> = Promise.resolve();
@@ -32,6 +33,12 @@ export class EnvironmentCatalog {
     // one at a time, and each call reads Docker after it was made
     this.refreshes = this.refreshes.then(() => this.reload());
     return this.refreshes;
+  }
+
+  /** Refreshed from Docker, then announced; when Docker fails, what was known. */
+  async current(): Promise<AvailableEnvironments> {
+    await this.refresh();
+    return this.announce();
   }
 
   /** `available_environments` for AgentHello (wire.md §1). */

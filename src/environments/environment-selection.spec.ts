@@ -36,10 +36,12 @@ describe('selectEnvironments', () => {
     expect(env.generation).toBe(3);
   });
 
-  it('takes an image without a generation label as generation 4, as the current Python agent does', () => {
+  it('skips an image without a generation label with a reason, as the Python agent does', () => {
     const img = image('old');
     delete img.labels['org.inginious.grading.agent_version'];
-    expect(selectEnvironments([img], [runc]).environments.map((e) => e.generation)).toEqual([4]);
+    const selection = selectEnvironments([img], [runc]);
+    expect(selection.environments).toEqual([]);
+    expect(selection.rejected).toEqual([{ imageId: img.id, name: 'old', reason: expect.stringContaining('no org.inginious.grading.agent_version label') }]);
   });
 
   it.each(['5', '2', 'four', '', ' ', '4.0'])('skips generation "%s" with a reason', (generation) => {
@@ -113,8 +115,9 @@ describe('selectEnvironments', () => {
     ['false', false],
     ['FALSE ', false],
     ['true', true],
-    ['no', true],
-  ])('advertise "%s" gives advertised %s', (value, advertised) => {
+    ['no', false],
+    ['True', false],
+  ])('advertise "%s" gives advertised %s (the Python agent: only "true" advertises)', (value, advertised) => {
     expect(selectEnvironments([image('e', { 'org.inginious.grading.advertise': value })], [runc]).environments[0].advertised).toBe(advertised);
   });
 

@@ -26,11 +26,12 @@ describe('readGradingImageLabels', () => {
     expect(read({ 'org.inginious.grading.need_root': '', 'org.inginious.grading.need_gpu': 'false' })).toMatchObject({ needRoot: true, needGpu: true });
   });
 
-  it('advertises unless the label says false', () => {
+  it('advertises without the label or with exactly "true", as the Python agent', () => {
     expect(read({})).toMatchObject({ advertised: true });
+    expect(read({ 'org.inginious.grading.advertise': 'true' })).toMatchObject({ advertised: true });
     expect(read({ 'org.inginious.grading.advertise': 'false' })).toMatchObject({ advertised: false });
     expect(read({ 'org.inginious.grading.advertise': 'False' })).toMatchObject({ advertised: false });
-    expect(read({ 'org.inginious.grading.advertise': '0' })).toMatchObject({ advertised: true });
+    expect(read({ 'org.inginious.grading.advertise': '0' })).toMatchObject({ advertised: false });
   });
 
   it('trims the name and generation', () => {

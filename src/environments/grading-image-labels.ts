@@ -8,12 +8,6 @@ import {
 } from '../docker/docker.labels';
 import type { ImageGeneration } from './grading-environment';
 
-/**
- * An image without the generation label is taken as speaking the current generation, as the current Python agent
- * does (it only skips images whose label names another version; the 0.9 agent skipped unlabelled ones).
- */
-export const GENERATION_WHEN_UNLABELLED: ImageGeneration = 4;
-
 /** What a grading image's labels say (wire.md §2), or why they cannot be used. */
 export type GradingImageLabels =
   | {
@@ -30,10 +24,11 @@ export type GradingImageLabels =
 export function readGradingImageLabels(labels: Readonly<Record<string, string>>): GradingImageLabels {
   const name = labels[IMAGE_LABEL_NAME]?.trim();
   if (!name) return { ok: false, name: undefined, reason: `empty ${IMAGE_LABEL_NAME} label` };
-  const generation = parseGeneration(labels[IMAGE_LABEL_GENERATION]);
-  if (generation === undefined) {
-    return { ok: false, name, reason: `unsupported ${IMAGE_LABEL_GENERATION} "${labels[IMAGE_LABEL_GENERATION]}" (supported: 3, 4)` };
-  }
+  const label = labels[IMAGE_LABEL_GENERATION];
+  // The Python agent skips an image without the label as well: nothing says which protocol it speaks.
+  if (label === undefined) return { ok: false, name, reason: `no ${IMAGE_LABEL_GENERATION} label (supported: 3, 4)` };
+  const generation = parseGeneration(label);
+  if (generation === undefined) return { ok: false, name, reason: `unsupported ${IMAGE_LABEL_GENERATION} "${label}" (supported: 3, 4)` };
   const ports = parsePorts(labels[IMAGE_LABEL_PORTS]);
   if (ports === undefined) {
     return { ok: false, name, reason: `bad ${IMAGE_LABEL_PORTS} "${labels[IMAGE_LABEL_PORTS]}" (expected ports such as 22,8080)` };
@@ -45,12 +40,12 @@ export function readGradingImageLabels(labels: Readonly<Record<string, string>>)
     ports,
     needRoot: IMAGE_LABEL_NEED_ROOT in labels,
     needGpu: IMAGE_LABEL_NEED_GPU in labels,
-    advertised: labels[IMAGE_LABEL_ADVERTISE]?.trim().toLowerCase() !== 'false',
+    // exactly as the Python agent reads it: any value but "true" hides the environment
+    advertised: (labels[IMAGE_LABEL_ADVERTISE] ?? 'true') === 'true',
   };
 }
 
-function parseGeneration(label: string | undefined): ImageGeneration | undefined {
-  if (label === undefined) return GENERATION_WHEN_UNLABELLED;
+function parseGeneration(label: string): ImageGeneration | undefined {
   const value = label.trim();
   return value === '3' ? 3 : value === '4' ? 4 : undefined;
 }

@@ -16,7 +16,8 @@ export interface GradingContainerPlan {
   network: boolean;
   /** container port → external host port */
   publishedPorts: Map<number, number>;
-  sshDebug: boolean;
+  /** DEBUGGER in a generation-4 container's environment: attach to an IDE debug server (AGENT_DEBUGGER) */
+  ideDebugger: boolean;
   openFilesLimit: number;
   pidsLimit: number;
   /** swappiness and the in-kernel OOM killer can only be set on cgroup v1 */
@@ -34,7 +35,7 @@ export function gradingContainerBody(plan: GradingContainerPlan): ContainerCreat
     Image: plan.environment.imageId,
     Labels: { [LABEL_AGENT_ID]: plan.agentId, [LABEL_JOB_ID]: plan.jobId, [LABEL_ROLE]: 'grading' },
     ...ATTACHED_STDIO,
-    ...(generation === 4 ? { Env: [`DEBUGGER=${plan.sshDebug ? 'True' : 'False'}`] } : {}),
+    ...(generation === 4 ? { Env: [`DEBUGGER=${plan.ideDebugger ? 'True' : 'False'}`] } : {}),
     ...ports.exposed,
     HostConfig: {
       Runtime: plan.environment.runtime.dockerRuntime,

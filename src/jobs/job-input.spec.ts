@@ -29,14 +29,13 @@ describe('checkTaskLocation', () => {
 });
 
 describe('parseJobParameters', () => {
-  const options = { interactive: false, maxMemoryMiB: 4096 };
+  const options = { interactive: false, maxMemoryMiB: 4096, ideDebugger: false };
 
   it('applies the defaults of the Python agent', () => {
     expect(parseJobParameters({}, options)).toEqual({
       limits: { cpuSeconds: 30, wallSeconds: 90, memoryMiB: 200 },
       diskMiB: 1024,
       networkGrading: false,
-      sshAllowed: false,
       runCmd: '',
     });
   });
@@ -64,6 +63,13 @@ describe('parseJobParameters', () => {
   it('interactive jobs get 30 minutes for both limits', () => {
     const limits = parseJobParameters({ limits: { time: 10 } }, { ...options, interactive: true }).limits;
     expect(limits).toMatchObject({ cpuSeconds: INTERACTIVE_LIMIT_SECONDS, wallSeconds: INTERACTIVE_LIMIT_SECONDS });
+  });
+
+  it('the IDE debugger gives the job network and 30 minutes, as the Python agent does', () => {
+    const parsed = parseJobParameters({ limits: { time: 10 }, network_grading: false }, { ...options, ideDebugger: true });
+    expect(parsed.networkGrading).toBe(true);
+    expect(parsed.limits).toMatchObject({ cpuSeconds: INTERACTIVE_LIMIT_SECONDS, wallSeconds: INTERACTIVE_LIMIT_SECONDS });
+    expect(parseJobParameters({ network_grading: true }, options).networkGrading).toBe(true);
   });
 
   it.each([

@@ -87,7 +87,7 @@ describe('grading container create body', () => {
       limits: { cpuSeconds: 10, wallSeconds: 30, memoryMiB: 100 },
       network: false,
       publishedPorts: new Map(),
-      sshDebug: false,
+      ideDebugger: false,
       openFilesLimit: 20000,
       pidsLimit: 512,
       cgroupV1: true,

@@ -13,8 +13,8 @@ export interface JobParameters {
   limits: JobLimits;
   /** `limits.disk`: what the job may write, its folder and its containers' layers together */
   diskMiB: number;
+  /** the grading container has network: `network_grading`, or the IDE debugger has to reach the host */
   networkGrading: boolean;
-  sshAllowed: boolean;
   runCmd: string;
 }
 
@@ -25,10 +25,18 @@ const DEFAULT_DISK_MIB = 1024;
 /** Jobs that publish ports (SSH debug, web environments) are interactive: both time limits become 30 minutes. */
 export const INTERACTIVE_LIMIT_SECONDS = 30 * 60;
 
+export interface JobParameterContext {
+  /** the container publishes ports (SSH debug, web environments) */
+  interactive: boolean;
+  maxMemoryMiB: number;
+  /** AGENT_DEBUGGER: as in the Python agent, a debugged job has network and the interactive limits */
+  ideDebugger: boolean;
+}
+
 /** `environment_parameters` as behaviour.md step 3 reads them; numbers may come as numeric strings, as Python's int() takes them. */
 export function parseJobParameters(
   parameters: Record<string, unknown>,
-  { interactive, maxMemoryMiB }: { interactive: boolean; maxMemoryMiB: number },
+  { interactive, maxMemoryMiB, ideDebugger }: JobParameterContext,
 ): JobParameters {
   const limits = parameters.limits ?? {};
   if (!isPlainMap(limits)) throw new JobRejected('The task parameters cannot be read: "limits" must be a map.');
@@ -45,12 +53,11 @@ export function parseJobParameters(
   const runCmd = parameters.run_cmd ?? '';
   if (typeof runCmd !== 'string') throw new JobRejected('The task parameters cannot be read: "run_cmd" must be text.');
   return {
-    limits: interactive
+    limits: interactive || ideDebugger
       ? { cpuSeconds: INTERACTIVE_LIMIT_SECONDS, wallSeconds: INTERACTIVE_LIMIT_SECONDS, memoryMiB }
       : { cpuSeconds, wallSeconds, memoryMiB },
     diskMiB,
-    networkGrading: Boolean(parameters.network_grading ?? false),
-    sshAllowed: Boolean(parameters.ssh_allowed ?? false),
+    networkGrading: Boolean(parameters.network_grading ?? false) || ideDebugger,
     runCmd,
   };
 }

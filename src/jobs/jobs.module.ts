@@ -4,6 +4,7 @@ import { DockerModule } from '../docker/docker.module';
 import { EnvironmentsModule } from '../environments/environments.module';
 import { PortsModule } from '../ports/ports.module';
 import { TimeoutsModule } from '../timeouts/timeouts.module';
+import { BackendJobsController } from './backend-jobs.controller';
 import { EngineFacts } from './engine-facts';
 import { FolderRemover } from './folder-remover';
 import { JobCompletion } from './job-completion';
@@ -12,8 +13,10 @@ import { JobHooks } from './job-hooks';
 import { JobsService } from './jobs.service';
 import { RunningJobs } from './running-jobs.registry';
 
+/** The grading job lifecycle, and the backend's job messages that drive it. */
 @Module({
   imports: [BackendModule, DockerModule, EnvironmentsModule, PortsModule, TimeoutsModule],
+  controllers: [BackendJobsController],
   providers: [JobsService, JobCompletion, RunningJobs, JobFolders, JobHooks, EngineFacts, FolderRemover],
   exports: [JobsService, RunningJobs, JobHooks, JobFolders, EngineFacts],
 })

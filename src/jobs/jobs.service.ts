@@ -10,7 +10,6 @@ import type { ContainerEvent } from '../docker/docker.types';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
 import { PortPool } from '../ports/port-pool';
 import { PortsExhaustedError } from '../ports/ports-exhausted.error';
-import { sshRefusal } from '../ssh/ssh-permission';
 import { ContainerStorageQuota } from '../timeouts/container-storage-quota';
 import { DiskLimitsService } from '../timeouts/disk-limits.service';
 import { diskExceededText } from '../timeouts/disk-part';
@@ -26,6 +25,7 @@ import { parseJobParameters } from './job-parameters';
 import { JobRejected } from './job-rejected.error';
 import { inputStateOf, RunningJob, type StopReason } from './running-job';
 import { RunningJobs } from './running-jobs.registry';
+import { sshDebugRefusal, sshEnvtypeHint } from './ssh-permission';
 import { startMessage } from './start-message';
 
 /** How long after a container's death its output may still be arriving before the job is closed anyway. */
@@ -125,21 +125,23 @@ export class JobsService implements OnModuleInit {
     const location = checkTaskLocation(request.course_id, request.task_id);
     const environment = this.catalog.find(request.environment_type, request.environment);
     if (!environment) {
+      const hint = sshEnvtypeHint(request.environment_type, this.config.sshAllowed);
       throw new JobRejected(
-        `The environment ${request.environment_type}/${request.environment} is not available on this agent. Please contact your course administrator.`,
+        `The environment ${request.environment_type}/${request.environment} is not available on this agent.${hint} Please contact your course administrator.`,
       );
     }
     job.environment = environment;
     const facts = await this.engine.get();
     const sshDebug = request.debug === 'ssh';
+    const sshRefused = sshDebug ? sshDebugRefusal(this.config.sshDebug) : undefined;
+    if (sshRefused) throw new JobRejected(sshRefused);
     const containerPorts = [...new Set([...environment.ports, ...(sshDebug ? [22] : [])])];
     const parameters = parseJobParameters(request.environment_parameters, {
       interactive: containerPorts.length > 0,
       maxMemoryMiB: facts.maxMemoryMiBPerJob,
+      ideDebugger: this.config.debugger,
     });
     job.parameters = parameters;
-    const sshRefused = sshDebug ? sshRefusal(this.config.sshAllowed, parameters) : undefined;
-    if (sshRefused) throw new JobRejected(sshRefused);
     job.ports = this.ports.acquire(containerPorts.length);
     this.disk.watchJob(job.id, parameters.diskMiB * 1024 * 1024, (exceeded) =>
       this.stop(job, { kind: 'overflow', text: diskExceededText(exceeded) }),
@@ -158,7 +160,7 @@ export class JobsService implements OnModuleInit {
         limits: parameters.limits,
         network: parameters.networkGrading,
         publishedPorts: published,
-        sshDebug,
+        ideDebugger: this.config.debugger,
         openFilesLimit: facts.openFilesPerJob,
         pidsLimit: this.config.pidsLimit,
         cgroupV1: facts.cgroupVersion === 1,

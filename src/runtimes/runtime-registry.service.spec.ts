@@ -69,4 +69,22 @@ describe('RuntimeRegistry', () => {
       { dockerRuntime: 'kata-qemu', envtype: 'kata', runAsRoot: true, sharedKernel: false, gpu: false },
     ]);
   });
+
+  it('with SSH allowed, serves each shared-kernel runtime also as <envtype>-ssh, right after it', async () => {
+    const { registry, moduleRef } = await registryWith({ AGENT_SSH_ALLOWED: 'true' }, ['runc', 'kata-runtime', 'nvidia']);
+    close = () => moduleRef.close();
+    expect((await registry.resolve()).map((r) => [r.envtype, r.dockerRuntime])).toEqual([
+      ['docker', 'runc'],
+      ['docker-ssh', 'runc'],
+      ['kata', 'kata-runtime'],
+      ['nvidia', 'nvidia'],
+      ['nvidia-ssh', 'nvidia'],
+    ]);
+  });
+
+  it('with SSH allowed and AGENT_RUNTIMES, adds <envtype>-ssh to the shared-kernel ones it lists', async () => {
+    const { registry, moduleRef } = await registryWith({ AGENT_SSH_ALLOWED: 'true', AGENT_RUNTIMES: 'crun:docker:shared,kata-qemu:kata:root' }, []);
+    close = () => moduleRef.close();
+    expect((await registry.resolve()).map((r) => r.envtype)).toEqual(['docker', 'docker-ssh', 'kata']);
+  });
 });

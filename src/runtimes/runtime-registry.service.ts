@@ -6,8 +6,12 @@ import { DockerGateway } from '../docker/docker.gateway';
 import { detectRuntimes, runtimesFromSettings } from './runtime-detection';
 import { RuntimeDetectorProvider } from './runtime-detector.decorator';
 import type { Runtime, RuntimeDetector } from './runtime.types';
+import { withSshEnvtypes } from './ssh-envtypes';
 
-/** The runtimes this agent serves: AGENT_RUNTIMES when set, otherwise detected from Docker by the runtime modules. */
+/**
+ * The runtimes this agent serves: AGENT_RUNTIMES when set, otherwise detected from Docker by the runtime modules; with
+ * SSH allowed, the shared-kernel ones also under `<envtype>-ssh`.
+ */
 @Injectable()
 export class RuntimeRegistry {
   private lastLogged = '';
@@ -22,14 +26,15 @@ export class RuntimeRegistry {
   /** One runtime per envtype. Detection asks Docker each time, so a runtime added to dockerd shows up on refresh. */
   async resolve(): Promise<Runtime[]> {
     if (this.config.runtimes) {
-      const runtimes = runtimesFromSettings(this.config.runtimes);
+      const runtimes = withSshEnvtypes(runtimesFromSettings(this.config.runtimes), this.config.sshAllowed);
       this.logOnChange({ runtimes, source: 'AGENT_RUNTIMES' });
       return runtimes;
     }
     const { runtimes: dockerRuntimes } = await this.gateway.engineInfo();
     const detection = detectRuntimes(dockerRuntimes, this.detectors());
-    this.logOnChange({ ...detection, dockerRuntimes, source: 'docker' });
-    return detection.runtimes;
+    const runtimes = withSshEnvtypes(detection.runtimes, this.config.sshAllowed);
+    this.logOnChange({ ...detection, runtimes, dockerRuntimes, source: 'docker' });
+    return runtimes;
   }
 
   private detectors(): RuntimeDetector[] {

@@ -7,7 +7,6 @@ import { JobHooks } from '../jobs/job-hooks';
 import type { RunningJob } from '../jobs/running-job';
 import { chooseDebugHost, type DebugHost } from './debug-host';
 import { SshAnnouncer } from './ssh-announcer';
-import { sshRefusal } from './ssh-permission';
 
 const ipv4 = (address: string, internal: boolean) => ({ address, family: 'IPv4', internal }) as NetworkInterfaceInfo;
 
@@ -23,15 +22,6 @@ describe('chooseDebugHost', () => {
 
   it('else loopback', () => {
     expect(chooseDebugHost(undefined, { lo: [ipv4('127.0.0.1', true)] })).toEqual({ host: '127.0.0.1', source: 'loopback' });
-  });
-});
-
-describe('sshRefusal', () => {
-  it('needs the agent, the task\'s SSH and the task\'s network', () => {
-    expect(sshRefusal(true, { sshAllowed: true, networkGrading: true })).toBeUndefined();
-    expect(sshRefusal(false, { sshAllowed: true, networkGrading: true })).toMatch(/disabled on this agent/);
-    expect(sshRefusal(true, { sshAllowed: true, networkGrading: false })).toMatch(/SSH and network access/);
-    expect(sshRefusal(true, { sshAllowed: false, networkGrading: true })).toMatch(/SSH and network access/);
   });
 });
 

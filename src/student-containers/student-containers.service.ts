@@ -10,9 +10,9 @@ import { EngineFacts } from '../jobs/engine-facts';
 import { JobHooks } from '../jobs/job-hooks';
 import { JobsService } from '../jobs/jobs.service';
 import type { RunningJob } from '../jobs/running-job';
+import { studentSshRefusal } from '../jobs/ssh-permission';
 import { PortPool } from '../ports/port-pool';
 import { PortsExhaustedError } from '../ports/ports-exhausted.error';
-import { sshRefusal } from '../ssh/ssh-permission';
 import { ContainerStorageQuota } from '../timeouts/container-storage-quota';
 import { DiskLimitsService } from '../timeouts/disk-limits.service';
 import { TimeoutsService } from '../timeouts/timeouts.service';
@@ -68,7 +68,10 @@ export class StudentContainersService implements OnModuleInit {
     }
     const request = reading.request;
     if (request.ssh) {
-      const refusal = sshRefusal(this.config.sshAllowed, job.parameters);
+      const refusal = studentSshRefusal(this.config.sshAllowed, {
+        envtype: job.request.environment_type,
+        network: job.parameters?.networkGrading ?? false,
+      });
       if (refusal) {
         this.logger.warn({ jobId: job.id, socketId: request.socketId }, 'student container with SSH refused: the job ends');
         this.jobs.stop(job, { kind: 'crash', text: refusal });

@@ -15,6 +15,8 @@ export interface BackendHarnessOptions {
 export interface AgentHarnessOptions extends BackendHarnessOptions {
   /** environment of the agent (see AgentProcess.start); a function is called after `prepare` */
   env?: Record<string, string> | (() => Record<string, string>);
+  /** command-line options of the agent (see AgentProcess.start); a function is called after `prepare` */
+  args?: string[] | (() => string[]);
   /** runs in afterAll before the agent is stopped */
   beforeStop?: () => void | Promise<void>;
 }
@@ -51,7 +53,10 @@ function register(options: AgentHarnessOptions, withAgent: boolean): AgentHarnes
     await options.prepare?.();
     backend = await FakeBackend.start();
     backend.startPinging();
-    if (withAgent) agent = await AgentProcess.start(backend, typeof options.env === 'function' ? options.env() : options.env);
+    if (withAgent) {
+      const env = typeof options.env === 'function' ? options.env() : options.env;
+      agent = await AgentProcess.start(backend, env, typeof options.args === 'function' ? options.args() : options.args);
+    }
   });
 
   afterAll(async () => {

@@ -15,8 +15,8 @@ export function makeTasksDir(): string {
 }
 
 /**
- * The built agent (`node dist/main.js`, as operators start it) in a child process, configured only through its
- * environment, connected to a FakeBackend. Its log lines are kept for assertions and shown when a test fails.
+ * The built agent (`node dist/main.js`, as operators start it) in a child process, configured through its
+ * environment (and a command line, when given), connected to a FakeBackend. Its log lines are kept for assertions and shown when a test fails.
  */
 export class AgentProcess {
   readonly logs: string[] = [];
@@ -33,12 +33,13 @@ export class AgentProcess {
     this.exited = new Promise((done) => child.on('exit', (code) => done(code)));
   }
 
-  static async start(backend: FakeBackend, env: Record<string, string> = {}): Promise<AgentProcess> {
+  /** `args`: the command line after `dist/main.js` (the Python agent's options); none by default. */
+  static async start(backend: FakeBackend, env: Record<string, string> = {}, args: string[] = []): Promise<AgentProcess> {
     const workDir = env.AGENT_TMP_DIR ?? mkdtempSync(join(tmpdir(), 'agent-work-'));
     mkdirSync(workDir, { recursive: true });
     const agentId = env.AGENT_ID ?? `test-${process.pid}-${Date.now().toString(36)}`;
     const since = backend.mark();
-    const child = spawn(process.execPath, [join(REPO, 'dist', 'main.js')], {
+    const child = spawn(process.execPath, [join(REPO, 'dist', 'main.js'), ...args], {
       cwd: REPO,
       env: {
         PATH: process.env.PATH,

@@ -1,23 +1,16 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { JobsService } from '../jobs/jobs.service';
-import type { BackendKillJob, BackendNewJob, Ping } from './backend.messages';
-import { BackendSender } from './backend-sender';
+import type { BackendKillJob, BackendNewJob } from '../backend/backend.messages';
+import { JobsService } from './jobs.service';
 
-/** The backend's messages, handed over at once. Nothing here waits on Docker, and nothing throws into the transport. */
+/** The backend's job messages, handed over at once. Nothing here waits on Docker, and nothing throws into the transport. */
 @Controller()
-export class BackendController {
+export class BackendJobsController {
   constructor(
-    private readonly sender: BackendSender,
     private readonly jobs: JobsService,
-    @InjectPinoLogger(BackendController.name) private readonly logger: PinoLogger,
+    @InjectPinoLogger(BackendJobsController.name) private readonly logger: PinoLogger,
   ) {}
-
-  @EventPattern('Ping')
-  ping(@Payload() _message: Ping): void {
-    void this.sender.send({ '@type': 'Pong' });
-  }
 
   @EventPattern('BackendNewJob')
   newJob(@Payload() message: BackendNewJob): void {

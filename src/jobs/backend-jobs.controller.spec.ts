@@ -1,11 +1,10 @@
 import type { PinoLogger } from 'nestjs-pino';
 import { describe, expect, it, vi } from 'vitest';
-import type { JobsService } from '../jobs/jobs.service';
-import { BackendController } from './backend.controller';
-import type { BackendKillJob, BackendNewJob } from './backend.messages';
-import type { BackendSender } from './backend-sender';
+import type { BackendKillJob, BackendNewJob } from '../backend/backend.messages';
+import { BackendJobsController } from './backend-jobs.controller';
+import type { JobsService } from './jobs.service';
 
-vi.mock('../jobs/jobs.service', () => ({ JobsService: class JobsService {} }));
+vi.mock('./jobs.service', () => ({ JobsService: class JobsService {} }));
 
 const job: BackendNewJob = {
   job_id: 'j1', course_id: 'c', task_id: 't', task_problems: {}, inputdata: {}, environment_type: 'docker',
@@ -14,19 +13,12 @@ const job: BackendNewJob = {
 const kill: BackendKillJob = { job_id: 'j1', state: 's', '@type': 'BackendKillJob' };
 
 function controller(jobs: Partial<JobsService>) {
-  const send = vi.fn(async () => undefined);
   const logger = { error: vi.fn() };
-  const c = new BackendController({ send } as unknown as BackendSender, jobs as JobsService, logger as unknown as PinoLogger);
-  return { c, send, logger };
+  const c = new BackendJobsController(jobs as JobsService, logger as unknown as PinoLogger);
+  return { c, logger };
 }
 
-describe('BackendController', () => {
-  it('answers a Ping with a Pong', () => {
-    const { c, send } = controller({});
-    c.ping({ '@type': 'Ping' });
-    expect(send).toHaveBeenCalledWith({ '@type': 'Pong' });
-  });
-
+describe('BackendJobsController', () => {
   it('hands jobs and kills to JobsService as they came', () => {
     const start = vi.fn();
     const stop = vi.fn();
