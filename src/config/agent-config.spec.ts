@@ -51,9 +51,16 @@ describe('parseAgentConfig', () => {
       sshAllowed: false,
       logLevel: 'info',
       backendSilenceMs: 10_000,
+      diskMaxEntries: 100_000,
+      diskMinFreeMiB: 1024,
+      studentContainersPerJob: 4,
     });
     expect(config.runtimes).toBeUndefined();
     expect(config.debugHost).toBeUndefined();
+  });
+
+  it('refuses a student-container budget of 0 (no run_student could ever start)', () => {
+    expect(() => parseAgentConfig({ ...BACKEND, AGENT_STUDENT_CONTAINERS_PER_JOB: '0' })).toThrow(/AGENT_STUDENT_CONTAINERS_PER_JOB="0": expected a positive integer/);
   });
 
   it('treats empty variables as unset', () => {
