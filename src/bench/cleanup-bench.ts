@@ -22,10 +22,12 @@ const ms = (value: number) => `${value.toFixed(0)} ms`;
 const sleep = (delayMs: number) => new Promise((done) => setTimeout(done, delayMs));
 
 /**
- * `node dist/bench/cleanup-bench.js`: what removing a job folder of FILES files costs everything else in the agent.
- * Part 1, in this process: removal with `fs.rm` against the agent's FolderRemover, while a probe does another job's
- * small file work (a folder made, written, read, removed) every 10 ms. Part 2, the built agent: a job makes FILES files
- * while other jobs run one after another; their latencies while its folder is removed against before.
+ * `node dist/bench/cleanup-bench.js` (`npm run bench`, part 3): what a job folder of FILES files costs the rest of the
+ * agent. Part 1, in this process: removal with `fs.rm` against the agent's FolderRemover, while a probe does another
+ * job's small file work (a folder made, written, read, removed) every 10 ms; then one disk-limit walk of such a folder.
+ * Part 2, the built agent: ROUNDS times, a job makes FILES files while other jobs run one after another; the latencies
+ * of those overlapping its clean-up against those before. Env: BENCH_CLEANUP_FILES, BENCH_CLEANUP_ROUNDS,
+ * BENCH_CLEANUP_SKIP_PART1.
  */
 async function main(): Promise<void> {
   rmSync(WORK, { recursive: true, force: true });
