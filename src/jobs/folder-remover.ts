@@ -7,8 +7,9 @@ const STDERR_KEPT = 2_000;
 /**
  * Removes job folders in a child `rm -rf`. `fs.rm` on a folder of 200 000 files queues every unlink on libuv's
  * threadpool (4 threads), where every other job's file I/O then waits, and runs their callbacks on the event loop
- * (measured: both stalled for over 1.5 s); a child process costs the agent one spawn. An in-process removal paced to
- * spare the disk was measured too: 6 × slower and no gentler on other jobs (`npm run bench`, part 3). `rm` never
+ * (measured: both stalled for 1.5 to 5 s); a child process costs the agent one spawn. What is left is the disk's own
+ * contention, which slows other jobs' Docker and file work for the few seconds `rm` runs; a removal paced in-process
+ * was measured too: 6 to 8 times longer, other jobs slowed half as much but for that much longer. `rm` never
  * follows a symbolic link.
  */
 @Injectable()
