@@ -7,6 +7,8 @@ import { JobsModule } from './jobs/jobs.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { StudentContainersModule } from './student-containers/student-containers.module';
 import { LoggingModule } from './logging/logging.module';
+import { ObservabilityModule } from './observability/observability.module';
+import { TelemetryModule } from './telemetry/telemetry.module';
 
 @Module({})
 export class AppModule {
@@ -16,11 +18,13 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(),
+        TelemetryModule,
         ScheduleModule.forRoot(),
         AnnouncedEnvironmentsModule,
         JobsModule,
         LifecycleModule,
         StudentContainersModule,
+        ObservabilityModule,
       ],
     };
   }

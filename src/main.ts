@@ -4,15 +4,21 @@ import { AppModule } from './app.module';
 import { backendMicroserviceOptions } from './backend/backend.module';
 import { loadConfigOrExit } from './config/load-config';
 
+/** A hybrid app: the HTTP endpoint for operators (health, metrics) with the backend link as its microservice. */
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
-  const app = await NestFactory.createMicroservice(AppModule.forRoot(config), {
-    ...backendMicroserviceOptions(),
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  app.connectMicroservice(backendMicroserviceOptions(), { inheritAppConfig: true });
   app.enableShutdownHooks();
-  await app.listen();
+  // bootstrap hooks (leftovers of an earlier run removed) finish before the backend link opens; a port already taken
+  // stops the agent before it says hello
+  await app.init();
+  if (config.http.port !== 0) {
+    await app.listen(config.http.port, config.http.host);
+    app.get(Logger).log(`health and metrics on http://${config.http.host}:${config.http.port}`);
+  }
+  await app.startAllMicroservices();
 }
 
 bootstrap().catch((error: unknown) => {

@@ -31,12 +31,20 @@ export class BackendSender {
 
   /** Resolves once the message is handed to the socket (or given up on, with a log line). */
   send(message: AgentMessage): Promise<void> {
+    const frame = this.encoded(message);
+    return frame ? this.sendEncoded(message['@type'], frame) : Promise.resolve();
+  }
+
+  /** As send, for a message already encoded (a large AgentJobDone is encoded in a worker thread). */
+  sendEncoded(type: AgentMessage['@type'], frame: Uint8Array): Promise<void> {
     if (this.closed) {
-      this.logger.warn({ type: message['@type'] }, 'backend link closed: message not sent');
+      this.logger.warn({ type }, 'backend link closed: message not sent');
       return Promise.resolve();
     }
+    // as a Buffer over the same bytes: what the socket sends without a copy
+    const bytes = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
     return new Promise((sent) => {
-      if (!this.enqueue(message, sent, 'last')) return sent();
+      this.waiting.push({ type, frame: bytes, sent });
       void this.pump();
     });
   }
@@ -45,7 +53,8 @@ export class BackendSender {
   attach(connection: BackendConnection, first: AgentMessage): void {
     if (this.closed) return;
     this.connection = connection;
-    this.enqueue(first, () => undefined, 'first');
+    const frame = this.encoded(first);
+    if (frame) this.waiting.unshift({ type: first['@type'], frame, sent: () => undefined });
     void this.pump();
   }
 
@@ -71,18 +80,13 @@ export class BackendSender {
     for (const message of dropped) message.sent();
   }
 
-  private enqueue(message: AgentMessage, sent: () => void, where: 'first' | 'last'): boolean {
-    let frame: Buffer;
+  private encoded(message: AgentMessage): Buffer | undefined {
     try {
-      frame = encode(message);
+      return encode(message);
     } catch (error) {
       this.logger.error({ err: error, type: message['@type'] }, 'could not encode a message for the backend');
-      return false;
+      return undefined;
     }
-    const outgoing = { type: message['@type'], frame, sent };
-    if (where === 'first') this.waiting.unshift(outgoing);
-    else this.waiting.push(outgoing);
-    return true;
   }
 
   private async pump(): Promise<void> {

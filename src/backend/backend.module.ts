@@ -22,7 +22,7 @@ import { Timers } from './timers';
     AgentHelloComposer,
     Timers,
   ],
-  exports: [BackendSender],
+  exports: [BackendSender, HeartbeatWatchdog],
 })
 export class BackendModule {}
 

@@ -98,4 +98,19 @@ describe('Timers', () => {
       vi.useRealTimers();
     }
   });
+
+  it('tells whether it is watching, when the backend was last heard and how often it fell silent', () => {
+    const { dog, timers, silence } = watchdog();
+    expect(dog.watching).toBe(false);
+    dog.start(silence);
+    expect(dog.watching).toBe(true);
+    expect(dog.lastHeardAtMs).toBeUndefined();
+    const before = Date.now();
+    dog.feed();
+    expect(dog.lastHeardAtMs).toBeGreaterThanOrEqual(before);
+    timers.advance(10_000);
+    expect(dog.watching).toBe(false);
+    expect(dog.lastHeardAtMs).toBeUndefined();
+    expect(dog.silences).toBe(1);
+  });
 });

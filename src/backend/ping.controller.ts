@@ -1,15 +1,21 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject, Optional } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
+import { Telemetry } from '../telemetry/telemetry';
 import type { Ping } from './backend.messages';
 import { BackendSender } from './backend-sender';
 
 /** The backend's heartbeat, answered at once: a Pong never waits behind Docker work. */
 @Controller()
 export class PingController {
+  @Optional() @Inject(Telemetry) private readonly telemetry = new Telemetry();
+
   constructor(private readonly sender: BackendSender) {}
 
   @EventPattern('Ping')
   ping(@Payload() _message: Ping): void {
-    void this.sender.send({ '@type': 'Pong' });
+    const arrived = performance.now();
+    void this.sender
+      .send({ '@type': 'Pong' })
+      .then(() => this.telemetry.record('backend.pong', { seconds: (performance.now() - arrived) / 1000 }));
   }
 }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
-import { spawnAgent, stopAgent } from '../demo/agent-child';
+import { join } from 'node:path';
+import { stopAgent } from '../demo/agent-child';
 import { EmbeddedBackend } from '../demo/embedded-backend';
 import { createDockerClient } from '../docker/docker.client';
+import { REPO, spawnBenchAgent } from './bench-agent';
 import { EngineFloor } from './engine-floor';
 import { cpuSeconds, median, peakRssMiB, percentile } from './process-usage';
 
-const REPO = resolve(__dirname, '..', '..');
 const IMAGE = 'inginious-agent-sample/default:latest';
 const TASK = { course: 'sample', task: 'hello' };
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 20);
@@ -30,16 +30,7 @@ async function main(): Promise<void> {
   floor.dispose();
 
   const backend = await EmbeddedBackend.start();
-  const agent = spawnAgent(
-    {
-      AGENT_BACKEND_ADDR: backend.address,
-      AGENT_TASKS_DIR: join(REPO, 'tasks'),
-      AGENT_TMP_DIR: join(REPO, '.cache', 'bench-work'),
-      AGENT_CONCURRENCY: String(CONCURRENCY),
-      AGENT_LOG_LEVEL: 'warn',
-    },
-    join(REPO, '.cache', 'bench-agent.log'),
-  );
+  const agent = spawnBenchAgent(backend, 'bench', join(REPO, 'tasks'), CONCURRENCY);
   try {
     await backend.whenAgentConnected();
     const pid = agent.pid as number;

@@ -19,6 +19,10 @@ const positiveInt = (what = 'a positive integer') =>
     .transform(Number)
     .refine((n) => Number.isSafeInteger(n) && n > 0, `expected ${what}`);
 
+/** A positive integer no smaller than `min`: below it the agent could not do its work (every job would fail). */
+const atLeast = (min: number, why: string) =>
+  positiveInt().refine((n) => n >= min, `expected at least ${min} (${why})`);
+
 const bool = z
   .string()
   .trim()
@@ -102,15 +106,26 @@ export const agentEnvSchema = z.object({
     .trim()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 letters, digits, "_", "." or "-"')
     .optional(),
-  AGENT_BACKEND_SILENCE_MS: positiveInt().prefault('10000'),
-  AGENT_MAX_FRAME_BYTES: positiveInt().prefault(String(64 * 1024 * 1024)),
-  AGENT_PIDS_LIMIT: positiveInt().prefault('512'),
+  AGENT_BACKEND_SILENCE_MS: atLeast(3000, 'the backend pings every second: several Pings must fit').prefault('10000'),
+  AGENT_MAX_FRAME_BYTES: atLeast(1024 * 1024, 'a result with an archive needs room').prefault(String(64 * 1024 * 1024)),
+  AGENT_MAX_FRAME_ENTRIES: atLeast(1000, 'a result lists its problems, tests and custom entries').prefault('100000'),
+  AGENT_MAX_FRAME_DEPTH: atLeast(8, 'a result nests its maps a few levels deep').prefault('32'),
+  AGENT_PIDS_LIMIT: atLeast(32, "a grading container runs the runtime, a shell and the student's program").prefault('512'),
+  AGENT_DOCKER_TIMEOUT_MS: atLeast(1000, 'Docker needs time to create or remove a container').prefault('30000'),
   AGENT_DISK_MAX_ENTRIES: positiveInt().prefault('100000'),
   AGENT_DISK_MIN_FREE_MIB: positiveInt().prefault('1024'),
   AGENT_STUDENT_CONTAINERS_PER_JOB: positiveInt().prefault('4'),
   AGENT_HEALTH_PERIOD_S: positiveInt().prefault('90'),
   AGENT_HEALTH_GRACE_S: positiveInt().prefault('60'),
   AGENT_SHUTDOWN_GRACE_S: positiveInt().prefault('30'),
+  AGENT_HTTP_HOST: z.string().trim().min(1).prefault('127.0.0.1'),
+  AGENT_HTTP_PORT: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'expected a port between 0 (no HTTP endpoint) and 65535')
+    .transform(Number)
+    .refine((n) => n === 0 || validPort(n), 'expected a port between 0 (no HTTP endpoint) and 65535')
+    .prefault('9464'),
   DOCKER_HOST: z.string().trim().min(1).optional(),
 });
 

@@ -26,7 +26,14 @@ describe('parseAgentConfig', () => {
     ['malformed port range', { AGENT_DEBUG_PORTS: '64120:64130' }, 'AGENT_DEBUG_PORTS', '64120:64130'],
     ['unknown runtime flag', { AGENT_RUNTIMES: 'runc:docker:turbo' }, 'AGENT_RUNTIMES', 'turbo'],
     ['duplicate envtype', { AGENT_RUNTIMES: 'runc:docker,crun:docker' }, 'AGENT_RUNTIMES', 'docker'],
+    ['a process limit too small to run a job', { AGENT_PIDS_LIMIT: '1' }, 'AGENT_PIDS_LIMIT', 'at least 32'],
+    ['a frame cap too small for a result', { AGENT_MAX_FRAME_BYTES: '1' }, 'AGENT_MAX_FRAME_BYTES', 'at least 1048576'],
+    ['a silence shorter than several Pings', { AGENT_BACKEND_SILENCE_MS: '1' }, 'AGENT_BACKEND_SILENCE_MS', 'at least 3000'],
+    ['too few entries for a result', { AGENT_MAX_FRAME_ENTRIES: '10' }, 'AGENT_MAX_FRAME_ENTRIES', 'at least 1000'],
+    ['too shallow for a result', { AGENT_MAX_FRAME_DEPTH: '2' }, 'AGENT_MAX_FRAME_DEPTH', 'at least 8'],
+    ['a Docker deadline too short', { AGENT_DOCKER_TIMEOUT_MS: '10' }, 'AGENT_DOCKER_TIMEOUT_MS', 'at least 1000'],
     ['malformed backend address', { AGENT_BACKEND_ADDR: '127.0.0.1:2001' }, 'AGENT_BACKEND_ADDR', '127.0.0.1:2001'],
+    ['HTTP port out of range', { AGENT_HTTP_PORT: '70000' }, 'AGENT_HTTP_PORT', '70000'],
   ])('rejects %s with one line naming the variable and the value', (_, bad, variable, shown) => {
     const error = configError({ ...BACKEND, ...bad });
     expect(error.message).not.toContain('\n');
@@ -51,6 +58,12 @@ describe('parseAgentConfig', () => {
       sshAllowed: false,
       logLevel: 'info',
       backendSilenceMs: 10_000,
+      http: { host: '127.0.0.1', port: 9464 },
+      maxFrameBytes: 64 * 1024 * 1024,
+      maxFrameEntries: 100_000,
+      maxFrameDepth: 32,
+      pidsLimit: 512,
+      dockerTimeoutMs: 30_000,
       diskMaxEntries: 100_000,
       diskMinFreeMiB: 1024,
       studentContainersPerJob: 4,
@@ -65,6 +78,10 @@ describe('parseAgentConfig', () => {
 
   it('treats empty variables as unset', () => {
     expect(parseAgentConfig({ ...BACKEND, AGENT_CONCURRENCY: '' }).concurrency).toBe(availableParallelism());
+  });
+
+  it('takes HTTP port 0 as "no endpoint"', () => {
+    expect(parseAgentConfig({ ...BACKEND, AGENT_HTTP_HOST: '0.0.0.0', AGENT_HTTP_PORT: '0' }).http).toEqual({ host: '0.0.0.0', port: 0 });
   });
 
   it('parses runtimes with their flags', () => {

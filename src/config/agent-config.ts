@@ -26,7 +26,12 @@ export interface AgentConfigValues {
   agentId: string;
   backendSilenceMs: number;
   maxFrameBytes: number;
+  /** what one message from a container may hold: map entries and array items in all, and nesting */
+  maxFrameEntries: number;
+  maxFrameDepth: number;
   pidsLimit: number;
+  /** deadline of every short Docker API call (not of the attach and event streams) */
+  dockerTimeoutMs: number;
   /** most files and folders one job may have (its folder and its containers' layers together) */
   diskMaxEntries: number;
   /** below this much free space on the work folder's file system, the largest writing job is stopped */
@@ -36,6 +41,8 @@ export interface AgentConfigValues {
   healthPeriodS: number;
   healthGraceS: number;
   shutdownGraceS: number;
+  /** health and metrics endpoint; port 0: none */
+  http: { host: string; port: number };
   dockerHost?: string;
 }
 
@@ -76,13 +83,17 @@ export function parseAgentConfig(env: NodeJS.ProcessEnv, isTty = false, origins:
     agentId: e.AGENT_ID ?? defaultAgentId(e.AGENT_FRIENDLY_NAME, workDir),
     backendSilenceMs: e.AGENT_BACKEND_SILENCE_MS,
     maxFrameBytes: e.AGENT_MAX_FRAME_BYTES,
+    maxFrameEntries: e.AGENT_MAX_FRAME_ENTRIES,
+    maxFrameDepth: e.AGENT_MAX_FRAME_DEPTH,
     pidsLimit: e.AGENT_PIDS_LIMIT,
+    dockerTimeoutMs: e.AGENT_DOCKER_TIMEOUT_MS,
     diskMaxEntries: e.AGENT_DISK_MAX_ENTRIES,
     diskMinFreeMiB: e.AGENT_DISK_MIN_FREE_MIB,
     studentContainersPerJob: e.AGENT_STUDENT_CONTAINERS_PER_JOB,
     healthPeriodS: e.AGENT_HEALTH_PERIOD_S,
     healthGraceS: e.AGENT_HEALTH_GRACE_S,
     shutdownGraceS: e.AGENT_SHUTDOWN_GRACE_S,
+    http: { host: e.AGENT_HTTP_HOST, port: e.AGENT_HTTP_PORT },
     dockerHost: e.DOCKER_HOST,
   });
 }

@@ -1,10 +1,10 @@
 import type { AttachStream } from '../docker/docker.types';
 import { DockerStreamDemuxer } from './docker-stream-demuxer';
-import { decodeMessage, encodeFrame, FrameDecoder } from './frame-codec';
+import { encodeFrame, FrameDecoder } from './frame-codec';
 
-export interface ContainerLinkHandlers {
-  /** A frame from the container: its raw body, and the message when it is a map with a string `type`. */
-  onFrame(raw: Buffer, message: Record<string, unknown> | undefined): void;
+export interface ContainerLinkHandlers<F> {
+  /** A frame from the container: its raw body, and what `read` made of it. Frames arrive in the order they were sent. */
+  onFrame(raw: Buffer, frame: F): void;
   onStderr(text: string): void;
   /** The stream broke the protocol (not Docker frames, or a frame over the size cap); nothing more is read. */
   onProtocolError(error: Error): void;
@@ -12,17 +12,23 @@ export interface ContainerLinkHandlers {
   onEnd(): void;
 }
 
+/** Makes sense of one frame body; may take its time (a worker thread) but must not reject. */
+export type FrameReader<F> = (raw: Buffer) => F | Promise<F>;
+
 /** The framed msgpack conversation with one container over its attach stream (wire.md §3). */
-export class ContainerLink {
+export class ContainerLink<F> {
   private broken = false;
   private ended = false;
+  /** every frame's delivery, then the end, in stream order, however long each frame takes to read */
+  private delivered: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly stream: AttachStream,
     maxFrameBytes: number,
-    private readonly handlers: ContainerLinkHandlers,
+    private readonly handlers: ContainerLinkHandlers<F>,
+    private readonly read: FrameReader<F>,
   ) {
-    const frames = new FrameDecoder(maxFrameBytes, (raw) => handlers.onFrame(raw, decodeMessage(raw)));
+    const frames = new FrameDecoder(maxFrameBytes, (raw) => this.deliver(raw));
     const demuxer = new DockerStreamDemuxer(
       (payload) => frames.push(payload),
       (payload) => handlers.onStderr(payload.toString('utf8')),
@@ -55,9 +61,18 @@ export class ContainerLink {
     this.stream.destroy();
   }
 
+  private deliver(raw: Buffer): void {
+    const reading = Promise.resolve().then(() => this.read(raw));
+    this.after(async () => this.handlers.onFrame(raw, await reading));
+  }
+
   private finish(): void {
     if (this.ended) return;
     this.ended = true;
-    this.handlers.onEnd();
+    this.after(() => this.handlers.onEnd());
+  }
+
+  private after(step: () => void | Promise<void>): void {
+    this.delivered = this.delivered.then(step).catch((error: unknown) => this.handlers.onProtocolError(error as Error));
   }
 }

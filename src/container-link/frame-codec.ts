@@ -1,9 +1,12 @@
 import { decode, encode } from '../msgpack/msgpack.codec';
-import { ByteQueue } from './byte-queue';
+import { FillingBuffer } from './filling-buffer';
 
 export class FrameError extends Error {}
 
 const PREFIX = 4;
+
+/** Frames this small hold at most a few thousand values and decode in well under a millisecond, on the event loop. */
+export const SMALL_FRAME_BYTES = 16 * 1024;
 
 /** One message to a container: 4-byte big-endian length, then the msgpack map (wire.md §3). */
 export function encodeFrame(message: Record<string, unknown>): Buffer {
@@ -15,10 +18,13 @@ export function encodeFrame(message: Record<string, unknown>): Buffer {
 
 /**
  * Cuts a byte stream into length-prefixed frames however it was split or merged. A frame longer than `maxBytes` is an
- * error before any of it is buffered, so a container cannot make the agent hold an arbitrary amount of memory.
+ * error before any of it is buffered, so a container cannot make the agent hold an arbitrary amount of memory. Each
+ * frame is gathered in a buffer of its exact size as its bytes arrive; a large one in shared memory, so that a worker
+ * thread reads it where it is.
  */
 export class FrameDecoder {
-  private readonly pending = new ByteQueue();
+  private readonly prefix = new FillingBuffer(Buffer.alloc(PREFIX));
+  private body?: FillingBuffer;
 
   constructor(
     private readonly maxBytes: number,
@@ -27,26 +33,38 @@ export class FrameDecoder {
 
   /** Throws FrameError when a frame announces more than maxBytes. */
   push(chunk: Buffer): void {
-    this.pending.push(chunk);
-    while (this.pending.length >= PREFIX) {
-      const length = this.pending.peek(PREFIX).readUInt32BE(0);
-      if (length > this.maxBytes) {
-        throw new FrameError(`a frame of ${length} bytes exceeds the limit of ${this.maxBytes} bytes`);
+    let pos = 0;
+    for (;;) {
+      if (!this.body) {
+        pos += this.prefix.fillFrom(chunk, pos);
+        if (!this.prefix.full) return;
+        const length = this.prefix.target.readUInt32BE(0);
+        if (length > this.maxBytes) {
+          throw new FrameError(`a frame of ${length} bytes exceeds the limit of ${this.maxBytes} bytes`);
+        }
+        this.prefix.reset();
+        this.body = new FillingBuffer(frameBuffer(length));
       }
-      if (this.pending.length < PREFIX + length) return;
-      this.pending.take(PREFIX);
-      this.onFrame(this.pending.take(length));
+      pos += this.body.fillFrom(chunk, pos);
+      if (!this.body.full) return;
+      const frame = this.body.target;
+      this.body = undefined;
+      this.onFrame(frame);
     }
   }
 
   /** Bytes received that do not make a whole frame (non-zero at end of stream means a truncated frame). */
   get leftover(): number {
-    return this.pending.length;
+    return this.body ? PREFIX + this.body.filledBytes : this.prefix.filledBytes;
   }
 }
 
+function frameBuffer(length: number): Buffer {
+  return length <= SMALL_FRAME_BYTES ? Buffer.allocUnsafe(length) : Buffer.from(new SharedArrayBuffer(length));
+}
+
 /** Decodes one frame body; undefined when it is not a msgpack map with a string `type`. */
-export function decodeMessage(frame: Buffer): Record<string, unknown> | undefined {
+export function decodeMessage(frame: Uint8Array): Record<string, unknown> | undefined {
   let value: unknown;
   try {
     value = decode(frame);

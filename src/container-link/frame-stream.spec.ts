@@ -53,6 +53,15 @@ describe('DockerStreamDemuxer', () => {
     expect(err).toEqual(['oop']);
   });
 
+  it('hands a long payload on in pieces as they arrive, never gathering it', () => {
+    const pieces: number[] = [];
+    const d = new DockerStreamDemuxer((p) => pieces.push(p.length), () => {});
+    const payload = Buffer.alloc(200_000, 7);
+    const stream = Buffer.concat([Buffer.from([1, 0, 0, 0, 0, 3, 0x0d, 0x40]), payload]);
+    for (let offset = 0; offset < stream.length; offset += 65_536) d.push(stream.subarray(offset, offset + 65_536));
+    expect(pieces).toEqual([65_528, 65_536, 65_536, 3_400]);
+  });
+
   it('refuses a zero-length header and bytes that are not Docker headers', () => {
     const d = new DockerStreamDemuxer(() => {}, () => {});
     expect(() => d.push(header(1, 0))).toThrow(DockerStreamError);
@@ -65,6 +74,24 @@ describe('FrameDecoder', () => {
   it('refuses a frame over the cap before buffering it', () => {
     const frames = new FrameDecoder(1024, () => {});
     expect(() => frames.push(Buffer.from([0x80, 0, 0, 0]))).toThrow(FrameError);
+  });
+
+  it('gathers a large frame in shared memory however it is cut, and counts what a cut-off frame left', () => {
+    const got: Buffer[] = [];
+    const frames = new FrameDecoder(1 << 22, (f) => got.push(f));
+    const message = { type: 'result', result: { text: 'x'.repeat(300_000) } };
+    const bytes = Buffer.concat([encodeFrame(message), encodeFrame({ type: 'next' }), Buffer.from([0, 0, 0, 9, 1, 2])]);
+    for (let offset = 0; offset < bytes.length; offset += 65_536) frames.push(bytes.subarray(offset, offset + 65_536));
+    expect(got.map((f) => decode(f))).toEqual([message, { type: 'next' }]);
+    expect(got[0].buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(got[1].buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(frames.leftover).toBe(6);
+  });
+
+  it('delivers an empty frame at once', () => {
+    const got: Buffer[] = [];
+    new FrameDecoder(16, (f) => got.push(f)).push(Buffer.from([0, 0, 0, 0]));
+    expect(got).toEqual([Buffer.alloc(0)]);
   });
 
   it('round-trips encodeFrame, bin kept as bin', () => {

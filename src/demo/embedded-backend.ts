@@ -15,14 +15,18 @@ export class EmbeddedBackend {
   private readonly hello = new Promise<void>((resolve) => (this.helloSeen = resolve));
   private readonly waiting = new Map<string, (done: ReceivedJobDone) => void>();
   private sending: Promise<unknown> = Promise.resolve();
-  private readonly pinger: NodeJS.Timeout;
+  private pinger: NodeJS.Timeout;
+  /** when each Ping not yet answered left: the agent answers Pings in order */
+  private readonly pingsInFlight: number[] = [];
+  /** every Ping → Pong round trip so far, ms */
+  readonly pongRoundTripsMs: number[] = [];
 
   private constructor(
     private readonly router: Router,
     readonly address: string,
   ) {
     void this.receive();
-    this.pinger = setInterval(() => this.agent && void this.send({ '@type': 'Ping' }), 1000);
+    this.pinger = this.startPinging(1000);
   }
 
   static async start(): Promise<EmbeddedBackend> {
@@ -41,14 +45,30 @@ export class EmbeddedBackend {
     return done;
   }
 
+  /** Pings every `ms` from now on (the real backend: every second). */
+  pingEvery(ms: number): void {
+    clearInterval(this.pinger);
+    this.pinger = this.startPinging(ms);
+  }
+
   close(): void {
     clearInterval(this.pinger);
     this.router.close();
   }
 
+  private startPinging(ms: number): NodeJS.Timeout {
+    return setInterval(() => this.agent && void this.send({ '@type': 'Ping' }), ms);
+  }
+
   private send(message: Record<string, unknown>): Promise<unknown> {
     const to = this.agent as Buffer;
-    this.sending = this.sending.then(() => this.router.send([to, encode(message)])).catch(() => undefined);
+    const frame = encode(message);
+    this.sending = this.sending
+      .then(() => {
+        if (message['@type'] === 'Ping') this.pingsInFlight.push(performance.now());
+        return this.router.send([to, frame]);
+      })
+      .catch(() => undefined);
     return this.sending;
   }
 
@@ -60,6 +80,9 @@ export class EmbeddedBackend {
         if (message['@type'] === 'AgentHello') {
           this.agent = routingId;
           this.helloSeen?.();
+        } else if (message['@type'] === 'Pong') {
+          const sent = this.pingsInFlight.shift();
+          if (sent !== undefined) this.pongRoundTripsMs.push(performance.now() - sent);
         } else if (message['@type'] === 'AgentJobDone') {
           const done = message as unknown as ReceivedJobDone;
           this.waiting.get(done.job_id)?.(done);

@@ -1,23 +1,44 @@
 import type { Readable } from 'node:stream';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type Docker from 'dockerode';
 import { AgentConfig } from '../config/agent-config';
+import { Telemetry } from '../telemetry/telemetry';
+import { timeDockerCalls } from './docker-api-timing';
 import { createDockerClient } from './docker.client';
 import { IMAGE_LABEL_NAME, LABEL_AGENT_ID, LABEL_JOB_ID, LABEL_ROLE } from './docker.labels';
 import { type AttachStream, CONTAINER_EVENT_KINDS, type ContainerCreateBody, type ContainerState, type EngineInfo, type ImageSummary, type OwnedContainer } from './docker.types';
 
 const SIGKILL_EXIT_CODE = 137;
 
-/** The only place that calls the Docker Engine API for short requests. Errors propagate as thrown Errors. */
+/** A Docker API call that got no answer within AGENT_DOCKER_TIMEOUT_MS. */
+export class DockerDeadlineError extends Error {}
+
+type Deadline = { abortSignal: AbortSignal };
+
+/**
+ * The only place that calls the Docker Engine API for short requests. Errors propagate as thrown Errors. Every call
+ * has a deadline (`dockerTimeoutMs`), after which it is aborted and fails with a DockerDeadlineError; the event and
+ * attach streams, long by nature, have none once open.
+ */
 @Injectable()
 export class DockerGateway {
   private readonly api: Docker = createDockerClient();
   private readonly streams: Docker = createDockerClient();
+  @Optional() @Inject(Telemetry) private readonly telemetry = new Telemetry();
 
-  constructor(private readonly config: AgentConfig) {}
+  constructor(private readonly config: AgentConfig) {
+    timeDockerCalls(this.api, (timing) => this.telemetry.record('docker.call', timing));
+  }
+
+  /** Resolves when the engine answers. */
+  async ping(): Promise<void> {
+    await this.api.ping();
+  }
 
   async engineInfo(): Promise<EngineInfo> {
-    const info = await this.api.info();
+    // dockerode's typings omit info()'s options argument, which carries the abort signal
+    const api = this.api as unknown as { info(options: Deadline): Promise<Record<string, any>> };
+    const info = await this.call('info', (deadline) => api.info(deadline));
     return {
       runtimes: Object.keys(info.Runtimes ?? {}),
       defaultRuntime: info.DefaultRuntime ?? 'runc',
@@ -30,51 +51,55 @@ export class DockerGateway {
   }
 
   async listGradingImages(): Promise<ImageSummary[]> {
-    const images = await this.api.listImages({ filters: { label: [IMAGE_LABEL_NAME] } });
+    const images = await this.call('list images', (deadline) =>
+      this.api.listImages({ filters: { label: [IMAGE_LABEL_NAME] }, ...deadline }),
+    );
     return images.map((i) => ({ id: i.Id, created: i.Created, labels: i.Labels ?? {} }));
   }
 
   async createContainer(body: ContainerCreateBody): Promise<string> {
-    const container = await this.api.createContainer(body as unknown as Docker.ContainerCreateOptions);
+    const container = await this.call('create', (deadline) =>
+      this.api.createContainer({ ...(body as unknown as Docker.ContainerCreateOptions), ...deadline }),
+    );
     return container.id;
   }
 
-  /** Hijacked attach to stdin+stdout (stderr stays in the container's log), opened before start so nothing is missed. */
+  /**
+   * Hijacked attach to stdin+stdout (stderr stays in the container's log), opened before start so nothing is missed.
+   * Only the opening has a deadline; a stream that opens after it is closed at once.
+   */
   async attach(id: string): Promise<AttachStream> {
-    const stream = await this.streams
-      .getContainer(id)
-      .attach({ stream: true, stdin: true, stdout: true, stderr: false, hijack: true });
-    return stream as unknown as AttachStream;
+    const opening = this.streams.getContainer(id).attach({ stream: true, stdin: true, stdout: true, stderr: false, hijack: true });
+    opening.catch(() => undefined);
+    const signal = AbortSignal.timeout(this.config.dockerTimeoutMs);
+    try {
+      return (await Promise.race([opening, this.expiry('attach', signal)])) as unknown as AttachStream;
+    } catch (error) {
+      if (signal.aborted) void opening.then((late) => (late as { destroy?: () => void }).destroy?.(), () => undefined);
+      throw error;
+    }
   }
 
   async start(id: string): Promise<void> {
-    await this.api.getContainer(id).start();
+    await this.call('start', (deadline) => this.api.getContainer(id).start(deadline));
   }
 
   /** Kills; a container that is already stopped or gone is not an error. */
   async kill(id: string): Promise<void> {
-    await this.api
-      .getContainer(id)
-      .kill()
-      .catch((error: { statusCode?: number }) => {
-        if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
-      });
+    await this.call('kill', (deadline) => this.api.getContainer(id).kill(deadline)).catch(ignoreGoneOrStopped);
   }
 
   /** Force-removes with its anonymous volumes; a container already gone is not an error. */
   async remove(id: string): Promise<void> {
-    await this.api
-      .getContainer(id)
-      .remove({ force: true, v: true })
-      .catch((error: { statusCode?: number }) => {
-        if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
-      });
+    await this.call('remove', (deadline) => this.api.getContainer(id).remove({ force: true, v: true, ...deadline })).catch(
+      ignoreGoneOrStopped,
+    );
   }
 
   /** Undefined when the container does not exist. */
   async inspect(id: string): Promise<ContainerState | undefined> {
     try {
-      const c = await this.api.getContainer(id).inspect();
+      const c = await this.call('inspect', (deadline) => this.api.getContainer(id).inspect(deadline));
       const ports: Record<string, number> = {};
       for (const [port, bindings] of Object.entries(c.NetworkSettings?.Ports ?? {})) {
         const hostPort = bindings?.[0]?.HostPort;
@@ -96,7 +121,7 @@ export class DockerGateway {
 
   /** The container's SecurityOpt (SELinux label options); a student container gets its parent's. */
   async securityOptions(id: string): Promise<string[]> {
-    const c = await this.api.getContainer(id).inspect();
+    const c = await this.call('inspect', (deadline) => this.api.getContainer(id).inspect(deadline));
     return c.HostConfig?.SecurityOpt ?? [];
   }
 
@@ -145,10 +170,9 @@ export class DockerGateway {
 
   /** Every container (running or not) labelled as this agent's. */
   async listOwnContainers(): Promise<OwnedContainer[]> {
-    const list = await this.api.listContainers({
-      all: true,
-      filters: { label: [`${LABEL_AGENT_ID}=${this.config.agentId}`] },
-    });
+    const list = await this.call('list containers', (deadline) =>
+      this.api.listContainers({ all: true, filters: { label: [`${LABEL_AGENT_ID}=${this.config.agentId}`] }, ...deadline }),
+    );
     return list.map((c) => ({ id: c.Id, jobId: c.Labels[LABEL_JOB_ID], role: c.Labels[LABEL_ROLE], state: c.State }));
   }
 
@@ -167,8 +191,40 @@ export class DockerGateway {
     return stream as Readable;
   }
 
+  /** Docker's one-shot stats of a container (the CPU fallback for a remote engine). */
+  async oneShotStats(id: string): Promise<Docker.ContainerStats> {
+    return this.call('stats', (deadline) =>
+      this.streams.getContainer(id).stats({ stream: false, 'one-shot': true, ...deadline }) as Promise<Docker.ContainerStats>,
+    );
+  }
+
   /** The client for long-lived streams, for the event subscription. */
   streamingClient(): Docker {
     return this.streams;
   }
+
+  /** Runs one request with the deadline: dockerode aborts it, and the race makes sure it is given up on all the same. */
+  private async call<T>(what: string, request: (deadline: Deadline) => Promise<T>): Promise<T> {
+    const abortSignal = AbortSignal.timeout(this.config.dockerTimeoutMs);
+    try {
+      return await Promise.race([request({ abortSignal }), this.expiry(what, abortSignal)]);
+    } catch (error) {
+      if (abortSignal.aborted) throw this.deadlineError(what);
+      throw error;
+    }
+  }
+
+  /** Rejects when the signal fires. */
+  private expiry(what: string, signal: AbortSignal): Promise<never> {
+    return new Promise((_, reject) => signal.addEventListener('abort', () => reject(this.deadlineError(what)), { once: true }));
+  }
+
+  private deadlineError(what: string): DockerDeadlineError {
+    return new DockerDeadlineError(`Docker did not answer "${what}" within ${this.config.dockerTimeoutMs} ms`);
+  }
+}
+
+/** Kill or remove of a container that is already stopped or gone is not an error. */
+function ignoreGoneOrStopped(error: { statusCode?: number }): void {
+  if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
 }

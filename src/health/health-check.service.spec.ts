@@ -9,6 +9,9 @@ import type { OwnedContainer } from '../docker/docker.types';
 import type { JobsService } from '../jobs/jobs.service';
 import { RunningJob } from '../jobs/running-job';
 import { RunningJobs } from '../jobs/running-jobs.registry';
+import { StudentContainer } from '../student-containers/student-container';
+import { StudentContainersRegistry } from '../student-containers/student-containers.registry';
+import type { StudentContainersService } from '../student-containers/student-containers.service';
 import { HealthCheck } from './health-check.service';
 
 const PERIOD_S = 90;
@@ -32,6 +35,8 @@ function setUp() {
   const jobs = { containerVanished: vi.fn((job: RunningJob) => void (job.closing = true)) };
   const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const scheduler = new SchedulerRegistry();
+  const studentRegistry = new StudentContainersRegistry();
+  const students = { containerVanished: vi.fn(async (_id: string) => undefined) };
   const config = { healthPeriodS: PERIOD_S, healthGraceS: GRACE_S } as AgentConfig;
   const health = new HealthCheck(
     logger as unknown as PinoLogger,
@@ -41,9 +46,11 @@ function setUp() {
     jobs as unknown as JobsService,
     docker as unknown as DockerGateway,
     events as unknown as DockerEvents,
+    studentRegistry,
+    students as unknown as StudentContainersService,
   );
   const dockerHas = (list: OwnedContainer[]) => void (containers = list);
-  return { health, docker, events, registry, jobs, logger, scheduler, dockerHas };
+  return { health, docker, events, registry, jobs, logger, scheduler, dockerHas, studentRegistry, students };
 }
 
 describe('HealthCheck', () => {
@@ -63,6 +70,18 @@ describe('HealthCheck', () => {
     vi.setSystemTime(Date.now() + GRACE_S * 1000);
     await t.health.check();
     expect(t.jobs.containerVanished).toHaveBeenCalledTimes(1);
+  });
+
+  it('a student container missing for the grace: its grading container is answered', async () => {
+    const t = setUp();
+    const job = jobWithContainer(t.registry, 'j1', 'c1');
+    t.studentRegistry.add(new StudentContainer('s1', job, 'sock', { dockerRuntime: 'runc', envtype: 'docker', runAsRoot: false, sharedKernel: true, gpu: false }));
+    t.dockerHas([{ id: 'c1', jobId: 'j1', role: 'grading', state: 'running' }]);
+    await t.health.check();
+    vi.setSystemTime(Date.now() + GRACE_S * 1000);
+    await t.health.check();
+    expect(t.students.containerVanished).toHaveBeenCalledExactlyOnceWith('s1');
+    expect(t.jobs.containerVanished).not.toHaveBeenCalled();
   });
 
   it('leaves alone jobs whose death the agent already knows, and closing ones', async () => {

@@ -7,6 +7,8 @@ import { DockerGateway } from '../docker/docker.gateway';
 import type { OwnedContainer } from '../docker/docker.types';
 import { JobsService } from '../jobs/jobs.service';
 import { RunningJobs } from '../jobs/running-jobs.registry';
+import { StudentContainersRegistry } from '../student-containers/student-containers.registry';
+import { StudentContainersService } from '../student-containers/student-containers.service';
 import { EMPTY_MEMORY, planReconciliation, type ReconciliationMemory, type TrackedContainer } from './reconciliation-plan';
 
 const INTERVAL_NAME = 'docker-health-check';
@@ -29,6 +31,8 @@ export class HealthCheck implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly jobs: JobsService,
     private readonly docker: DockerGateway,
     private readonly events: DockerEvents,
+    private readonly studentRegistry: StudentContainersRegistry,
+    private readonly students: StudentContainersService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -72,9 +76,14 @@ export class HealthCheck implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     const open = this.registry.all();
-    const tracked: TrackedContainer[] = open
-      .filter((job) => job.containerId !== undefined && !job.closing && !job.died)
-      .map((job) => ({ containerId: job.containerId as string, jobId: job.id }));
+    const tracked: TrackedContainer[] = [
+      ...open
+        .filter((job) => job.containerId !== undefined && !job.closing && !job.died)
+        .map((job) => ({ containerId: job.containerId as string, jobId: job.id })),
+      ...this.studentRegistry.all()
+        .filter((container) => !container.closed)
+        .map((container) => ({ containerId: container.id, jobId: container.job.id })),
+    ];
     const plan = planReconciliation(
       { tracked, openJobIds: new Set(open.map((job) => job.id)), containers },
       this.memory,
@@ -82,13 +91,17 @@ export class HealthCheck implements OnApplicationBootstrap, OnModuleDestroy {
       this.config.healthGraceS * 1000,
     );
     this.memory = plan.memory;
-    for (const lost of plan.vanished) this.closeVanished(lost);
-    await Promise.all(plan.remove.map((container) => this.removeOrphan(container)));
+    await Promise.all([
+      ...plan.vanished.map((lost) => this.closeVanished(lost)),
+      ...plan.remove.map((container) => this.removeOrphan(container)),
+    ]);
   }
 
-  private closeVanished({ containerId, jobId }: TrackedContainer): void {
+  /** A grading container's job closes as a crash; a student container's grading container gets its retval. */
+  private async closeVanished({ containerId, jobId }: TrackedContainer): Promise<void> {
     const job = this.registry.findByContainer(containerId);
-    if (!job || job.closing) return;
+    if (!job) return this.students.containerVanished(containerId);
+    if (job.closing) return;
     this.logger.warn({ jobId, containerId }, 'grading container gone from Docker: job closed as a crash');
     this.jobs.containerVanished(job);
   }

@@ -3,7 +3,7 @@ import { LABEL_AGENT_ID, LABEL_JOB_ID, LABEL_ROLE } from '../docker/docker.label
 import type { ContainerCreateBody } from '../docker/docker.types';
 import type { GradingEnvironment } from '../environments/grading-environment';
 import { ATTACHED_STDIO, bindMount, memoryLimits, publishedPorts } from './container-body-parts';
-import type { JobFolderPaths } from './job-folder';
+import type { JobFolderPaths } from '../job-files/job-folder-layout';
 import type { JobLimits } from './job-parameters';
 
 export interface GradingContainerPlan {
@@ -48,6 +48,11 @@ export function gradingContainerBody(plan: GradingContainerPlan): ContainerCreat
         bind(plan.folder.sockets, '/sockets'),
         bind(plan.folder.courseCommon, '/course/common', true),
         bind(plan.folder.courseCommonStudent, '/course/common/student', true),
+        // Beyond the Python agent: what student containers also mount is a mount of its own here, which the grading
+        // container cannot rename or replace by a link (docs/security.md).
+        bind(plan.folder.student, '/task/student'),
+        bind(plan.folder.studentScripts, '/task/student/scripts'),
+        bind(plan.folder.systemfiles, '/task/systemfiles'),
       ],
       Ulimits: [{ Name: 'nofile', Soft: plan.openFilesLimit, Hard: plan.openFilesLimit }],
       ...(generation === 4 ? { ExtraHosts: ['host.docker.internal:host-gateway'], SecurityOpt: [selinuxLevel()] } : {}),

@@ -1,20 +1,24 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { BackendSender } from '../backend/backend-sender';
 import { DockerGateway } from '../docker/docker.gateway';
 import { PortPool } from '../ports/port-pool';
+import { Telemetry } from '../telemetry/telemetry';
 import { DiskLimitsService } from '../timeouts/disk-limits.service';
 import { TimeoutsService } from '../timeouts/timeouts.service';
-import { JobFolders } from './job-folder';
+import { JobFolders } from '../job-files/job-folders';
+import type { AcceptedResult } from './container-frame';
 import { buildJobDone, type JobOutcome } from './job-outcome';
 import { JobHooks } from './job-hooks';
-import { isRejected, validateResultMap } from './result-map';
+import { jobDoneSignal } from './job-timeline';
 import type { RunningJob } from './running-job';
 import { RunningJobs } from './running-jobs.registry';
 
 /** Closes jobs. `close` is the one function that sends AgentJobDone, and it does so once per job, whatever calls it. */
 @Injectable()
 export class JobCompletion {
+  @Optional() @Inject(Telemetry) private readonly telemetry = new Telemetry();
+
   constructor(
     @InjectPinoLogger(JobCompletion.name) private readonly logger: PinoLogger,
     private readonly jobs: RunningJobs,
@@ -30,19 +34,40 @@ export class JobCompletion {
   async close(job: RunningJob): Promise<void> {
     if (job.closing) return;
     job.closing = true;
-    const outcome = decideOutcome(job);
+    const outcome = this.withoutHostPaths(decideOutcome(job));
     if (job.containerId) this.timeouts.unwatch(job.containerId);
     this.disk.unwatchJob(job.id);
     const cleanupStartedAt = Date.now();
     await this.cleanUp(job);
     this.jobs.remove(job);
+    const times = { seconds: (Date.now() - job.startedAt) / 1000, cleanupSeconds: (Date.now() - cleanupStartedAt) / 1000 };
+    const result = await this.send(job, outcome, times);
+    this.telemetry.record('job.done', jobDoneSignal(job.request, result, job.timeline.end('close')));
+  }
+
+  /** Sends AgentJobDone and returns the result it reported. */
+  private async send(
+    job: RunningJob,
+    outcome: ReturnType<typeof decideOutcome>,
+    times: { seconds: number; cleanupSeconds: number },
+  ): Promise<string> {
+    if (outcome.kind === 'accepted') {
+      this.logger.info({ jobId: job.id, result: outcome.result.result, grade: outcome.result.grade, ...times }, 'job done');
+      await this.sender.sendEncoded('AgentJobDone', outcome.result.jobDone);
+      return outcome.result.result;
+    }
     const done = buildJobDone(job.id, outcome, job.inputState, job.containerId !== undefined);
-    const cleanupSeconds = (Date.now() - cleanupStartedAt) / 1000;
     this.logger.info(
-      { jobId: job.id, result: done.result[0], grade: done.grade.value, seconds: (Date.now() - job.startedAt) / 1000, cleanupSeconds },
+      { jobId: job.id, result: done.result[0], grade: done.grade.value, ...times },
       outcome.kind === 'crash' ? `job crashed: ${outcome.text}` : 'job done',
     );
     await this.sender.send(done);
+    return done.result[0];
+  }
+
+  /** The agent's own texts may quote an error naming its folders (e.g. Docker's): never sent to the backend. */
+  private withoutHostPaths(outcome: ReturnType<typeof decideOutcome>): ReturnType<typeof decideOutcome> {
+    return outcome.kind === 'crash' ? { ...outcome, text: this.folders.hideHostPaths(outcome.text) } : outcome;
   }
 
   /** Every step runs even when an earlier one fails: a job must never keep ports, containers or files. */
@@ -64,14 +89,14 @@ export class JobCompletion {
   }
 }
 
-function decideOutcome(job: RunningJob): JobOutcome {
+/** A result the container sent comes with its AgentJobDone already encoded (off the event loop). */
+function decideOutcome(job: RunningJob): JobOutcome | { kind: 'accepted'; result: AcceptedResult } {
   if (job.stopReason) return job.stopReason;
   if (job.result === undefined) {
     return { kind: 'crash', text: 'The grading container stopped without returning a result.' };
   }
-  const result = validateResultMap(job.result);
-  if (isRejected(result)) {
-    return { kind: 'crash', text: `The output of the grader was unreadable (${result.rejected}).` };
+  if (!job.result.accepted) {
+    return { kind: 'crash', text: `The output of the grader was unreadable (${job.result.rejected}).` };
   }
-  return { kind: 'graded', result };
+  return { kind: 'accepted', result: job.result };
 }

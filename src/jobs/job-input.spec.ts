@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkTaskLocation } from './job-identifiers';
 import { INTERACTIVE_LIMIT_SECONDS, parseJobParameters } from './job-parameters';
 import { JobRejected } from './job-rejected.error';
-import { isRejected, validateResultMap } from './result-map';
+import { isBase64Text, isRejected, validateResultMap } from './result-map';
 
 describe('checkTaskLocation', () => {
   it('accepts plain ids and a job with neither course nor task', () => {
@@ -113,5 +113,20 @@ describe('validateResultMap', () => {
   it('test keys may contain "*", problem keys may not', () => {
     expect(isRejected(validateResultMap({ tests: { 'a*': 1 } }))).toBe(false);
     expect(isRejected(validateResultMap({ problems: { 'a*': 1 } }))).toBe(true);
+  });
+});
+
+describe('isBase64Text', () => {
+  it.each([
+    ['', true], ['QUJD', true], ['QQ==', true], ['QUI=\n', true], ['QU\nJD\r\n', true], [' \tQUJD = ', true],
+    ['QQ===', false], ['QQ==QQ', false], ['QUJD*', false], ['QUJD\u00a0', false], ['=QQ', false],
+  ])('%j → %s', (text, expected) => {
+    expect(isBase64Text(text)).toBe(expected);
+  });
+
+  it('refuses 100 000 spaces and one bad character in one linear pass', () => {
+    const hostile = `${' '.repeat(100_000)}!`;
+    expect(isBase64Text(hostile)).toBe(false);
+    expect(isBase64Text(hostile.repeat(50))).toBe(false);
   });
 });

@@ -7,7 +7,7 @@ import type { GradingEnvironment } from '../environments/grading-environment';
 import { decode, encode } from '../msgpack/msgpack.codec';
 import type { Runtime } from '../runtimes/runtime.types';
 import { gradingContainerBody } from './grading-container-body';
-import { jobFolderLayout } from './job-folder';
+import { jobFolderLayout } from '../job-files/job-folder-layout';
 import { buildJobDone } from './job-outcome';
 import { isRejected, validateResultMap } from './result-map';
 import { startMessage } from './start-message';
@@ -97,7 +97,17 @@ describe('grading container create body', () => {
     }
     const { SecurityOpt, ...hostConfig } = body.HostConfig;
     const { SecurityOpt: realSecurityOpt, ...realHostConfig } = real.HostConfig;
-    expect(hostConfig).toEqual({ ...realHostConfig, PidsLimit: 512 });
+    // Ours beyond the real agent: what student containers also mount has a mount of its own (docs/security.md).
+    expect(hostConfig).toEqual({
+      ...realHostConfig,
+      PidsLimit: 512,
+      Binds: [
+        ...(realHostConfig.Binds as string[]),
+        `${root}/student:/task/student:Z`,
+        `${root}/student-scripts:/task/student/scripts:Z`,
+        `${root}/systemfiles:/task/systemfiles:Z`,
+      ],
+    });
     expect(SecurityOpt?.[0]).toMatch(/^label=level:s0:c\d+,c\d+$/);
     expect(realSecurityOpt).toHaveLength(1);
     expect(body.Labels).toEqual({ 'org.inginious.agent.id': 'a1', 'org.inginious.agent.job': 'j1', 'org.inginious.agent.role': 'grading' });

@@ -15,8 +15,14 @@ import type { DiskLimitsService } from '../timeouts/disk-limits.service';
 import type { DiskExceeded } from '../timeouts/disk-part';
 import type { TimeoutsService } from '../timeouts/timeouts.service';
 import type { EngineFacts } from './engine-facts';
+import { decode } from '../msgpack/msgpack.codec';
+import type { WorkerPool } from '../worker-pool/worker-pool';
+import { readContainerFrame, type ContainerFrameTask } from './container-frame';
+import { ContainerFrames } from './container-frames';
 import { JobCompletion } from './job-completion';
-import type { JobFolderPaths, JobFolders } from './job-folder';
+import { jobFolderLayout } from '../job-files/job-folder-layout';
+import { TaskFilesError } from '../job-files/task-files.error';
+import type { JobFolders } from '../job-files/job-folders';
 import { JobHooks } from './job-hooks';
 import { JobsService } from './jobs.service';
 import { RunningJobs } from './running-jobs.registry';
@@ -33,15 +39,10 @@ const environment: GradingEnvironment = {
   advertised: true,
   runtime: { dockerRuntime: 'runc', envtype: 'docker', runAsRoot: false, sharedKernel: true, gpu: false },
 };
-const folder: JobFolderPaths = {
-  root: '/w/j',
-  task: '/w/j/task',
-  student: '/w/j/task/student',
-  systemfiles: '/w/j/task/systemfiles',
-  sockets: '/w/j/sockets',
-  courseCommon: '/w/j/course/common',
-  courseCommonStudent: '/w/j/course/common/student',
-};
+const folder = jobFolderLayout('/w/j');
+
+/** The worker thread is an I/O edge: here the same task runs in this thread. */
+const inlinePool = { run: async (_file: string, task: ContainerFrameTask) => readContainerFrame(task) } as unknown as WorkerPool;
 
 /** A Docker engine in memory: containers run until killed; kill emits die; any step can be made to fail. */
 class FakeDocker {
@@ -123,7 +124,7 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
   let sent: AgentMessage[];
   let service: JobsService;
   let ports: PortPool;
-  let folders: { prepare: ReturnType<typeof vi.fn>; remove: ReturnType<typeof vi.fn> };
+  let folders: { prepare: ReturnType<typeof vi.fn>; remove: ReturnType<typeof vi.fn>; hideHostPaths: ReturnType<typeof vi.fn> };
   let timeouts: { watch: ReturnType<typeof vi.fn>; unwatch: ReturnType<typeof vi.fn> };
   let disk: { watchJob: ReturnType<typeof vi.fn>; addPart: ReturnType<typeof vi.fn>; unwatchJob: ReturnType<typeof vi.fn> };
 
@@ -134,11 +135,14 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     docker = new FakeDocker();
     sent = [];
     ports = new PortPool(config);
-    folders = { prepare: vi.fn(async () => folder), remove: vi.fn(async () => undefined) };
+    folders = { prepare: vi.fn(async () => folder), remove: vi.fn(async () => undefined), hideHostPaths: vi.fn((text: string) => text) };
     timeouts = { watch: vi.fn(), unwatch: vi.fn() };
     disk = { watchJob: vi.fn(), addPart: vi.fn(), unwatchJob: vi.fn() };
     const quota = { storageOption: async () => undefined } as unknown as ContainerStorageQuota;
-    const sender = { send: vi.fn(async (m: AgentMessage) => void sent.push(m)) } as unknown as BackendSender;
+    const sender = {
+      send: vi.fn(async (m: AgentMessage) => void sent.push(m)),
+      sendEncoded: vi.fn(async (_type: string, frame: Uint8Array) => void sent.push(decode(frame) as AgentMessage)),
+    } as unknown as BackendSender;
     const catalog = {
       find: (envtype: string, name: string) => (envtype === 'docker' && name === 'default' ? environment : undefined),
       runtimes: () => [environment.runtime],
@@ -155,6 +159,7 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     service = new JobsService(
       logger, config, jobs, sender, gateway, events, catalog, folders as unknown as JobFolders,
       timeouts as unknown as TimeoutsService, disk as unknown as DiskLimitsService, quota, ports, engine, hooks, completion,
+      new ContainerFrames(config, inlinePool),
     );
     service.onModuleInit();
   });
@@ -166,7 +171,7 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     const { encodeFrame } = await import('../container-link/frame-codec');
     docker.finishWith('c1', encodeFrame({ type: 'result', result: { result: 'success', grade: 75 } }));
     await settle();
-    expect(done('j1')).toMatchObject([{ result: ['success', ''], grade: { value: 75 } }]);
+    expect(done('j1')).toMatchObject([{ result: ['success', ''], grade: 75 }]);
     expect(docker.removed).toEqual(['c1']);
     expect(folders.remove).toHaveBeenCalledOnce();
     expect(timeouts.unwatch).toHaveBeenCalledWith('c1');
@@ -180,6 +185,20 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     expect(folders.remove).toHaveBeenCalledOnce();
     expect(docker.removed).toEqual(step === 'create' ? [] : ['c1']);
     expect(ports.inUse()).toBe(0);
+  });
+
+  it('a text for the backend goes through hideHostPaths; a task files failure is told as it was written', async () => {
+    folders.hideHostPaths.mockImplementation((text: string) => text.replace('/w/j', '<work folder>'));
+    docker.createContainer.mockImplementationOnce(async () => {
+      throw new Error('invalid mount config: /w/j/task is not a folder');
+    });
+    service.start(newJob('j1'));
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['crash', 'The agent could not run the job: invalid mount config: <work folder>/task is not a folder'] }]);
+    folders.prepare.mockRejectedValueOnce(new TaskFilesError('The task\'s files could not be prepared for grading: "p" is a named pipe.', true));
+    service.start(newJob('j2'));
+    await settle();
+    expect(done('j2')).toMatchObject([{ result: ['crash', 'The task\'s files could not be prepared for grading: "p" is a named pipe.'] }]);
   });
 
   it('kill while the job folder is being prepared → killed, no container ever created', async () => {
@@ -266,6 +285,80 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     docker.die('c1');
     await settle();
     expect(done('j1')).toMatchObject([{ result: ['crash', expect.stringContaining('disappeared')] }]);
+  });
+
+  it('a kill while attach is pending: killed once, container never started, no link or watch left', async () => {
+    let attached!: () => void;
+    const stream = new Duplex({ read() {}, write: (_c, _e, callback) => callback() });
+    docker.attach.mockImplementation(() => new Promise((r) => (attached = () => r(stream))));
+    service.start(newJob('j1'));
+    await settle();
+    service.kill({ '@type': 'BackendKillJob', job_id: 'j1', state: 'x' });
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['killed', ''] }]);
+    attached();
+    await settle();
+    expect(stream.destroyed).toBe(true);
+    expect(timeouts.watch).not.toHaveBeenCalled();
+    expect(docker.start).not.toHaveBeenCalled();
+    expect(done('j1')).toHaveLength(1);
+  });
+
+  it('a kill while the container is being created: it is never started, the job is killed once', async () => {
+    let created!: () => void;
+    docker.createContainer.mockImplementation(() => new Promise((r) => (created = () => r('c9'))));
+    service.start(newJob('j1'));
+    await settle();
+    service.kill({ '@type': 'BackendKillJob', job_id: 'j1', state: 'x' });
+    created();
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['killed', ''] }]);
+    expect(docker.attach).not.toHaveBeenCalled();
+    expect(docker.removed).toEqual(['c9']);
+  });
+
+  it.each([
+    ['kill misses its deadline', () => docker.kill.mockRejectedValue(new Error('Docker did not answer kill within 30000 ms'))],
+    ['inspect fails', () => docker.inspect.mockRejectedValue(new Error('inspect refused'))],
+  ])('%s in the kill path: the job is still closed once', async (_, fail) => {
+    service.start(newJob('j1'));
+    await settle();
+    fail();
+    service.kill({ '@type': 'BackendKillJob', job_id: 'j1', state: 'x' });
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['killed', ''] }]);
+    expect(docker.removed).toEqual(['c1']);
+  });
+
+  it('removal missing its deadline: the job is still answered once', async () => {
+    docker.remove.mockRejectedValue(new Error('Docker did not answer remove within 30000 ms'));
+    service.start(newJob('j1'));
+    await settle();
+    docker.die('c1', 1);
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['crash', expect.stringContaining('without returning a result')] }]);
+  });
+
+  it('a large result goes through the worker pool, its AgentJobDone encoded there', async () => {
+    service.start(newJob('j1'));
+    await settle();
+    const { encodeFrame } = await import('../container-link/frame-codec');
+    const text = 'x'.repeat(100_000);
+    docker.finishWith('c1', encodeFrame({ type: 'result', result: { result: 'failed', text, grade: 12.345 } }));
+    await settle();
+    expect(done('j1')).toMatchObject([{ job_id: 'j1', result: ['failed', text], grade: 12.35 }]);
+  });
+
+  it.each([
+    ['entries', { custom: Object.fromEntries(Array.from({ length: 100_001 }, (_, i) => [`k${i}`, 0])) }, 'more than 100000 map and list entries'],
+    ['depth', { custom: JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) }, 'nested more than 32 levels deep'],
+  ])('a result over the %s bound → crash saying so', async (_, result, text) => {
+    service.start(newJob('j1'));
+    await settle();
+    const { encodeFrame } = await import('../container-link/frame-codec');
+    docker.finishWith('c1', encodeFrame({ type: 'result', result: { result: 'success', ...result } }));
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['crash', expect.stringContaining(text)] }]);
   });
 
   it('after stopTakingJobs, a new job is answered crash at once with its state', async () => {

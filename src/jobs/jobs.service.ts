@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { BackendKillJob, BackendNewJob } from '../backend/backend.messages';
 import { BackendSender } from '../backend/backend-sender';
@@ -8,21 +8,26 @@ import { DockerEvents } from '../docker/docker-events.service';
 import { DockerGateway } from '../docker/docker.gateway';
 import type { ContainerEvent } from '../docker/docker.types';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
+import { JobFolders } from '../job-files/job-folders';
+import { TaskFilesError } from '../job-files/task-files.error';
 import { PortPool } from '../ports/port-pool';
 import { PortsExhaustedError } from '../ports/ports-exhausted.error';
 import { ContainerStorageQuota } from '../timeouts/container-storage-quota';
 import { DiskLimitsService } from '../timeouts/disk-limits.service';
 import { diskExceededText } from '../timeouts/disk-part';
+import { Telemetry } from '../telemetry/telemetry';
 import { TimeoutsService } from '../timeouts/timeouts.service';
+import type { ContainerFrame } from './container-frame';
+import { ContainerFrames } from './container-frames';
 import { EngineFacts } from './engine-facts';
 import { gradingContainerBody } from './grading-container-body';
 import { JobCompletion } from './job-completion';
-import { JobFolders } from './job-folder';
 import { JobHooks } from './job-hooks';
 import { checkTaskLocation } from './job-identifiers';
 import { buildJobDone } from './job-outcome';
 import { parseJobParameters } from './job-parameters';
 import { JobRejected } from './job-rejected.error';
+import { jobDoneSignal } from './job-timeline';
 import { inputStateOf, RunningJob, type StopReason } from './running-job';
 import { RunningJobs } from './running-jobs.registry';
 import { sshDebugRefusal, sshEnvtypeHint } from './ssh-permission';
@@ -34,6 +39,7 @@ const OUTPUT_DRAIN_MS = 2000;
 /** The grading job lifecycle (behaviour.md "Job lifecycle"), from BackendNewJob to the call that closes it. */
 @Injectable()
 export class JobsService implements OnModuleInit {
+  @Optional() @Inject(Telemetry) private readonly telemetry = new Telemetry();
   private shuttingDown = false;
 
   constructor(
@@ -52,13 +58,11 @@ export class JobsService implements OnModuleInit {
     private readonly engine: EngineFacts,
     private readonly hooks: JobHooks,
     private readonly completion: JobCompletion,
+    private readonly frames: ContainerFrames,
   ) {}
 
   onModuleInit(): void {
     this.events.subscribe((event) => this.onContainerEvent(event));
-    this.hooks.handle('result', (job, message) => {
-      job.result = message.result;
-    });
   }
 
   /** Takes a job from the backend. Never throws: every job gets exactly one AgentJobDone. */
@@ -83,11 +87,13 @@ export class JobsService implements OnModuleInit {
   private refuse(request: BackendNewJob, text: string): void {
     this.logger.warn({ jobId: request.job_id, reason: text }, 'job refused');
     void this.sender.send(buildJobDone(request.job_id, { kind: 'crash', text }, inputStateOf(request), false));
+    this.telemetry.record('job.done', jobDoneSignal(request, 'crash', {}));
   }
 
   /** Shutdown has begun: every job received from now on is answered at once with a crash. */
   stopTakingJobs(): void {
     this.shuttingDown = true;
+    this.telemetry.record('agent.draining', {});
   }
 
   kill(request: BackendKillJob): void {
@@ -112,9 +118,12 @@ export class JobsService implements OnModuleInit {
 
   private failLaunch(job: RunningJob, error: unknown): void {
     // Refusals the job's own settings or a full port pool explain: a clear text, not an agent error.
-    const rejected = error instanceof JobRejected || error instanceof PortsExhaustedError;
+    const rejected =
+      error instanceof JobRejected || error instanceof PortsExhaustedError || (error instanceof TaskFilesError && error.taskFault);
     if (!rejected) this.logger.error({ jobId: job.id, err: error }, 'job failed to start');
-    const text = rejected ? (error as Error).message : `The agent could not run the job: ${(error as Error)?.message ?? String(error)}`;
+    // A TaskFilesError's text is told in the task's terms; host paths in any other are hidden when the job closes.
+    const told = rejected || error instanceof TaskFilesError;
+    const text = told ? (error as Error).message : `The agent could not run the job: ${(error as Error)?.message ?? String(error)}`;
     job.stop({ kind: 'crash', text });
     if (job.containerId) void this.killContainer(job);
     else void this.completion.close(job);
@@ -146,8 +155,9 @@ export class JobsService implements OnModuleInit {
     this.disk.watchJob(job.id, parameters.diskMiB * 1024 * 1024, (exceeded) =>
       this.stop(job, { kind: 'overflow', text: diskExceededText(exceeded) }),
     );
-    job.folder = await this.folders.prepare(location);
+    job.folder = await this.folders.prepare(job.id, location);
     this.disk.addPart(job.id, { kind: 'folder', path: job.folder.root });
+    job.timeline.end('prepare');
     if (job.stopReason) return this.completion.close(job);
 
     const published = new Map(containerPorts.map((port, i) => [port, job.ports[i]]));
@@ -169,13 +179,27 @@ export class JobsService implements OnModuleInit {
     );
     this.jobs.attachContainer(job, containerId);
     this.disk.addPart(job.id, { kind: 'container', containerId });
-    job.link = new ContainerLink(await this.docker.attach(containerId), this.config.maxFrameBytes, {
-      onFrame: (_raw, message) => this.onContainerMessage(job, message),
-      onStderr: (text) => this.logger.debug({ jobId: job.id, stderr: text }, 'grading container stderr'),
-      onProtocolError: (error) =>
-        this.stop(job, { kind: 'crash', text: `The grading container broke the protocol: ${error.message}.` }),
-      onEnd: () => this.onOutputEnded(job),
-    });
+    // From here a stop kills the container, and that kill closes the job: each step below only goes on while no
+    // stop came, so that nothing (a link, a limit watch, a started container) outlives a job closed meanwhile.
+    if (job.stopReason) return this.killContainer(job);
+    const stream = await this.docker.attach(containerId);
+    if (job.stopReason) {
+      stream.destroy();
+      return;
+    }
+    job.link = new ContainerLink<ContainerFrame>(
+      stream,
+      this.config.maxFrameBytes,
+      {
+        onFrame: (_raw, frame) => this.onContainerFrame(job, frame),
+        onStderr: (text) => this.logger.debug({ jobId: job.id, stderr: text }, 'grading container stderr'),
+        onProtocolError: (error) =>
+          this.stop(job, { kind: 'crash', text: `The grading container broke the protocol: ${error.message}.` }),
+        onEnd: () => this.onOutputEnded(job),
+      },
+      (raw) => this.frames.read(job.id, raw),
+    );
+    job.timeline.end('create');
     // Watched before it starts, so that a container quick to die is never watched after its job closed.
     this.timeouts.watch(containerId, parameters.limits, (reason) => {
       this.logger.info({ jobId: job.id, reason }, 'limit exceeded');
@@ -183,7 +207,9 @@ export class JobsService implements OnModuleInit {
     });
     await this.docker.start(containerId);
     job.link.send(startMessage(request, environment, this.catalog.runtimes(), parameters.runCmd));
+    job.timeline.end('start');
     this.logger.info({ jobId: job.id, containerId }, 'grading container started');
+    // a stop during start may have found the container not yet running: kill it now that it is
     if (job.stopReason) await this.killContainer(job);
   }
 
@@ -192,11 +218,32 @@ export class JobsService implements OnModuleInit {
     return { kind: 'crash', text };
   }
 
-  private onContainerMessage(job: RunningJob, message: Record<string, unknown> | undefined): void {
-    if (!message) {
-      this.logger.warn({ jobId: job.id }, 'unreadable message from the grading container ignored');
-      return;
+  private onContainerFrame(job: RunningJob, frame: ContainerFrame): void {
+    switch (frame.kind) {
+      case 'result':
+        job.result = frame.result;
+        return;
+      case 'out-of-bounds':
+        this.logger.warn({ jobId: job.id, crossed: frame.crossed }, 'message from the grading container over the bounds');
+        this.stop(job, { kind: 'crash', text: this.outOfBoundsText(frame.crossed) });
+        return;
+      case 'unreadable':
+        this.logger.warn({ jobId: job.id }, 'unreadable message from the grading container ignored');
+        return;
+      case 'message':
+        this.onContainerMessage(job, frame.message);
     }
+  }
+
+  private outOfBoundsText(crossed: 'entries' | 'depth'): string {
+    const what =
+      crossed === 'entries'
+        ? `more than ${this.config.maxFrameEntries} map and list entries`
+        : `maps or lists nested more than ${this.config.maxFrameDepth} levels deep`;
+    return `The grading container sent a message holding ${what}, over the agent's limit: it was not read.`;
+  }
+
+  private onContainerMessage(job: RunningJob, message: Record<string, unknown>): void {
     const handler = this.hooks.handlerFor(message.type as string);
     if (!handler) {
       this.logger.warn({ jobId: job.id, type: message.type }, 'unknown message type from the grading container ignored');
@@ -237,6 +284,7 @@ export class JobsService implements OnModuleInit {
 
   private markDead(job: RunningJob): void {
     job.died = true;
+    job.timeline.end('run');
     // Output still in flight only matters when it can decide the outcome: not once the agent stopped the job itself.
     if (job.outputEnded || job.stopReason) {
       void this.completion.close(job);
@@ -250,7 +298,11 @@ export class JobsService implements OnModuleInit {
     if (job.died) void this.completion.close(job);
   }
 
-  /** Kills the container; its death closes the job. A container that was never started, or is gone, dies here. */
+  /**
+   * Kills the container; its death closes the job. A container that was never started, or is gone, dies here. When
+   * Docker fails or misses its deadline, the job is closed all the same (its container is removed as it closes, or
+   * later by reconciliation as an orphan): a job the agent stopped never waits on Docker.
+   */
   private async killContainer(job: RunningJob): Promise<void> {
     const containerId = job.containerId as string;
     try {
@@ -258,7 +310,8 @@ export class JobsService implements OnModuleInit {
       const state = await this.docker.inspect(containerId);
       if (!state?.running) this.markDead(job);
     } catch (error) {
-      this.logger.error({ jobId: job.id, err: error }, 'could not kill the grading container');
+      this.logger.error({ jobId: job.id, err: error }, 'could not kill the grading container: the job is closed anyway');
+      this.markDead(job);
     }
   }
 }

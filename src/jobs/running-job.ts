@@ -1,8 +1,10 @@
 import type { BackendNewJob } from '../backend/backend.messages';
 import type { ContainerLink } from '../container-link/container-link';
 import type { GradingEnvironment } from '../environments/grading-environment';
-import type { JobFolderPaths } from './job-folder';
+import type { JobFolderPaths } from '../job-files/job-folder-layout';
+import type { ContainerFrame, PreparedResult } from './container-frame';
 import type { JobParameters } from './job-parameters';
+import { JobTimeline } from './job-timeline';
 
 /** Why the agent stopped a job's container itself (this outcome wins over whatever the container said). */
 export type StopReason =
@@ -15,16 +17,17 @@ export class RunningJob {
   readonly id: string;
   readonly inputState: string;
   readonly startedAt = Date.now();
+  readonly timeline = new JobTimeline();
   environment?: GradingEnvironment;
   /** the parsed environment_parameters, limits included (student containers are capped by them) */
   parameters?: JobParameters;
   folder?: JobFolderPaths;
   containerId?: string;
-  link?: ContainerLink;
+  link?: ContainerLink<ContainerFrame>;
   /** external ports taken from the pool for this job */
   ports: number[] = [];
-  /** the last `result` map the container sent, not yet validated */
-  result?: unknown;
+  /** the last `result` the container sent, validated and its AgentJobDone encoded */
+  result?: PreparedResult;
   stopReason?: StopReason;
   died = false;
   outputEnded = false;

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { JobFolders } from '../jobs/job-folder';
+import type { JobFolders } from '../job-files/job-folders';
 import { AgentStartup } from './agent-startup';
 import type { OwnContainers } from './own-containers';
 

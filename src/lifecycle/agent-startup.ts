@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { JobFolders } from '../jobs/job-folder';
+import { JobFolders } from '../job-files/job-folders';
 import { OwnContainers } from './own-containers';
 
 /**

@@ -21,6 +21,8 @@ export class LoggingModule {
           useFactory: (config: AgentConfig) => ({
             pinoHttp: {
               level: config.logLevel,
+              // scrapes and probes every few seconds are not events
+              autoLogging: false,
               base: { agent: config.friendlyName },
               transport:
                 config.logFormat === 'pretty'

@@ -14,15 +14,15 @@ import { RuntimesModule } from './runtimes.module';
 /** A runtime module written outside src/runtimes, as a deployment would add one. */
 @RuntimeDetectorProvider()
 @Injectable()
-class GvisorRuntimeDetector implements RuntimeDetector {
+class SysboxRuntimeDetector implements RuntimeDetector {
   detect(name: string): RuntimeCandidate | undefined {
-    if (name !== 'runsc') return undefined;
-    return { preference: 0, runtime: { dockerRuntime: 'runsc', envtype: 'gvisor', runAsRoot: false, sharedKernel: false, gpu: false } };
+    if (name !== 'sysbox-runc') return undefined;
+    return { preference: 0, runtime: { dockerRuntime: 'sysbox-runc', envtype: 'sysbox', runAsRoot: true, sharedKernel: true, gpu: false } };
   }
 }
 
-@Module({ providers: [GvisorRuntimeDetector] })
-class GvisorRuntimeModule {}
+@Module({ providers: [SysboxRuntimeDetector] })
+class SysboxRuntimeModule {}
 
 async function registryWith(env: Record<string, string>, dockerRuntimes: string[], extraModules: unknown[] = []) {
   const config = parseAgentConfig({ AGENT_BACKEND_ADDR: 'tcp://127.0.0.1:2001', ...env });
@@ -53,11 +53,20 @@ describe('RuntimeRegistry', () => {
   });
 
   it('picks up a runtime module that is only imported, with no other change', async () => {
-    const { registry, moduleRef } = await registryWith({}, ['runc', 'runsc'], [GvisorRuntimeModule]);
+    const { registry, moduleRef } = await registryWith({}, ['runc', 'sysbox-runc'], [SysboxRuntimeModule]);
     close = () => moduleRef.close();
     expect((await registry.resolve()).map((r) => [r.envtype, r.dockerRuntime])).toEqual([
       ['docker', 'runc'],
-      ['gvisor', 'runsc'],
+      ['sysbox', 'sysbox-runc'],
+    ]);
+  });
+
+  it('finds the built-in gVisor module (runsc) by discovery like the others', async () => {
+    const { registry, moduleRef } = await registryWith({}, ['runc', 'runsc']);
+    close = () => moduleRef.close();
+    expect((await registry.resolve()).map((r) => [r.envtype, r.dockerRuntime, r.sharedKernel])).toEqual([
+      ['docker', 'runc', true],
+      ['gvisor', 'runsc', false],
     ]);
   });
 

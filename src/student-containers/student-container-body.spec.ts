@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureJson } from '../../test/support/fixtures';
 import type { GradingEnvironment } from '../environments/grading-environment';
-import { jobFolderLayout } from '../jobs/job-folder';
+import { jobFolderLayout } from '../job-files/job-folder-layout';
 import { studentContainerBody, type StudentContainerPlan } from './student-container-body';
 
 const root = '/tmp/fixture-work/run/head/agent_tmp/tmp2f37zwjb';
@@ -29,20 +29,29 @@ describe('studentContainerBody', () => {
     }
     const { PidsLimit, ...hostConfig } = body.HostConfig;
     expect(PidsLimit).toBe(512);
-    expect(hostConfig).toEqual(real.HostConfig);
+    // the same mounts, from the agent-owned folders of our layout (docs/security.md)
+    const ourSources = (binds: string[]) =>
+      binds.map((bind) => bind.replace(`${root}/task/student/scripts:`, `${root}/student-scripts:`).replace(`${root}/task/`, `${root}/`));
+    expect(hostConfig).toEqual({ ...real.HostConfig, Binds: ourSources(real.HostConfig.Binds) });
   });
 
   it('generation 3: the runtime and the parent\'s type as arguments, rw/ro binds, no SELinux options', () => {
     const body = studentContainerBody(plan({ environment: { ...environment, generation: 3 }, runtime: { ...runtime, dockerRuntime: 'runc' }, parentEnvtype: 'kata' }));
     expect(body.Cmd).toEqual(['_run_student_intern', 'runc', 'kata']);
     expect(body.HostConfig.Binds).toEqual([
-      `${root}/task/student:/task/student:rw`,
-      `${root}/task/student/scripts:/task/student/scripts:rw`,
+      `${root}/student:/task/student:rw`,
+      `${root}/student-scripts:/task/student/scripts:rw`,
       `${root}/sockets/pnc39yzr7.sock:/__parent.sock:rw`,
-      `${root}/task/systemfiles:/task/systemfiles:ro`,
+      `${root}/systemfiles:/task/systemfiles:ro`,
       `${root}/course/common/student:/course/common/student:ro`,
     ]);
     expect(body.HostConfig.SecurityOpt).toBeUndefined();
+  });
+
+  it('relayed (no socket path): no /__parent.sock mount', () => {
+    const binds = studentContainerBody(plan({ socketPath: undefined })).HostConfig.Binds ?? [];
+    expect(binds.some((bind) => bind.includes('/__parent.sock'))).toBe(false);
+    expect(binds).toHaveLength(4);
   });
 
   it('networks: the parent\'s namespace, or a bridge publishing port 22 for SSH', () => {

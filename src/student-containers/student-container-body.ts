@@ -2,7 +2,7 @@ import { LABEL_AGENT_ID, LABEL_JOB_ID, LABEL_ROLE } from '../docker/docker.label
 import type { ContainerCreateBody } from '../docker/docker.types';
 import type { GradingEnvironment } from '../environments/grading-environment';
 import { ATTACHED_STDIO, bindMount, memoryLimits, publishedPorts } from '../jobs/container-body-parts';
-import type { JobFolderPaths } from '../jobs/job-folder';
+import type { JobFolderPaths } from '../job-files/job-folder-layout';
 import type { Runtime } from '../runtimes/runtime.types';
 
 /** Where the student container's network comes from (wire.md §4). */
@@ -17,8 +17,8 @@ export interface StudentContainerPlan {
   /** the parent job's environment type, given to generation-3 images */
   parentEnvtype: string;
   folder: JobFolderPaths;
-  /** host path of the socket file the grading container created */
-  socketPath: string;
+  /** host path of the claimed run_student socket; none when the conversation is relayed through the agent */
+  socketPath?: string;
   memoryMiB: number;
   network: StudentNetwork;
   openFilesLimit: number;
@@ -50,8 +50,8 @@ export function studentContainerBody(plan: StudentContainerPlan): ContainerCreat
       ...ports.bindings,
       Binds: [
         bind(plan.folder.student, '/task/student'),
-        bind(`${plan.folder.student}/scripts`, '/task/student/scripts'),
-        bind(plan.socketPath, '/__parent.sock'),
+        bind(plan.folder.studentScripts, '/task/student/scripts'),
+        ...(plan.socketPath ? [bind(plan.socketPath, '/__parent.sock')] : []),
         bind(plan.folder.systemfiles, '/task/systemfiles', true),
         bind(plan.folder.courseCommonStudent, '/course/common/student', true),
       ],

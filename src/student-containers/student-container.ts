@@ -15,6 +15,8 @@ export class StudentContainer {
   stopReason?: StudentStopReason;
   /** generation-3 relay over its attach stream, opened by the first message to forward; messages wait on it in order */
   relay?: Promise<StudentRelay>;
+  /** the job's agent-only name of its run_student socket (none when relayed), released when it ends */
+  claimedSocket?: string;
   closed = false;
 
   constructor(

@@ -1,11 +1,11 @@
-import { join } from 'node:path';
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AgentConfig } from '../config/agent-config';
 import { DockerEvents } from '../docker/docker-events.service';
 import { DockerGateway } from '../docker/docker.gateway';
 import type { ContainerEvent } from '../docker/docker.types';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
+import { SocketClaims } from '../job-files/socket-claims';
 import { EngineFacts } from '../jobs/engine-facts';
 import { JobHooks } from '../jobs/job-hooks';
 import { JobsService } from '../jobs/jobs.service';
@@ -15,13 +15,14 @@ import { PortPool } from '../ports/port-pool';
 import { PortsExhaustedError } from '../ports/ports-exhausted.error';
 import { ContainerStorageQuota } from '../timeouts/container-storage-quota';
 import { DiskLimitsService } from '../timeouts/disk-limits.service';
+import { Telemetry } from '../telemetry/telemetry';
 import { TimeoutsService } from '../timeouts/timeouts.service';
+import { relayed } from './relay-mode';
 import { readRunStudentRequest, type RunStudentRequest } from './run-student-request';
 import { RETVAL_NOT_STARTED, StudentContainer, studentRetval } from './student-container';
 import { studentContainerBody, type StudentNetwork } from './student-container-body';
 import { StudentContainersRegistry } from './student-containers.registry';
 import { studentLimits } from './student-limits';
-import { StudentMountSources } from './student-mount-sources';
 import { studentRuntime } from './student-runtime';
 import { type StudentSlot, StudentSlots } from './student-slots';
 
@@ -35,6 +36,8 @@ const RELAY_DRAIN_MS = 2000;
  */
 @Injectable()
 export class StudentContainersService implements OnModuleInit {
+  @Optional() @Inject(Telemetry) private readonly telemetry = new Telemetry();
+
   constructor(
     @InjectPinoLogger(StudentContainersService.name) private readonly logger: PinoLogger,
     private readonly config: AgentConfig,
@@ -50,7 +53,7 @@ export class StudentContainersService implements OnModuleInit {
     private readonly jobs: JobsService,
     private readonly engine: EngineFacts,
     private readonly registry: StudentContainersRegistry,
-    private readonly mounts: StudentMountSources,
+    private readonly sockets: SocketClaims,
   ) {}
 
   onModuleInit(): void {
@@ -109,11 +112,18 @@ export class StudentContainersService implements OnModuleInit {
     const runtime = studentRuntime(environment.runtime, this.catalog.runtimes(), request.runAsRoot);
     if (!runtime) return 'root was asked for and no runtime runs containers as root';
     const limits = studentLimits(request, parameters.limits);
+    let socketPath: string | undefined;
+    if (!relayed(parent, runtime)) {
+      const claim = await this.sockets.claim(folder, request.socketId);
+      if (!claim.ok) return `sockets/${request.socketId}.sock is ${claim.found}, not the socket of a run_student: refused`;
+      socketPath = claim.path;
+    }
 
     let ports: number[];
     try {
       ports = this.ports.acquire(request.ssh ? 1 : 0);
     } catch (error) {
+      await this.sockets.release(socketPath);
       if (error instanceof PortsExhaustedError) return error.message;
       throw error;
     }
@@ -125,7 +135,6 @@ export class StudentContainersService implements OnModuleInit {
     let containerId: string;
     try {
       const facts = await this.engine.get();
-      await this.mounts.prepare(folder);
       containerId = await this.docker.createContainer(
         studentContainerBody({
           jobId: job.id,
@@ -134,7 +143,7 @@ export class StudentContainersService implements OnModuleInit {
           runtime,
           parentEnvtype: parent.envtype,
           folder,
-          socketPath: join(folder.sockets, `${request.socketId}.sock`),
+          socketPath,
           memoryMiB: limits.memoryMiB,
           network,
           openFilesLimit: facts.openFilesPerJob,
@@ -146,12 +155,14 @@ export class StudentContainersService implements OnModuleInit {
       );
     } catch (error) {
       this.ports.release(ports);
+      await this.sockets.release(socketPath);
       throw error;
     }
 
     const container = new StudentContainer(containerId, job, request.socketId, runtime);
     container.ports = ports;
     container.slot = slot;
+    container.claimedSocket = socketPath;
     this.registry.add(container);
     this.disk.addPart(job.id, { kind: 'container', containerId }, () => {
       this.logger.info({ jobId: job.id, containerId }, 'student container disk limit exceeded');
@@ -213,6 +224,10 @@ export class StudentContainersService implements OnModuleInit {
       await Promise.race([relay.ended, new Promise((done) => setTimeout(done, RELAY_DRAIN_MS).unref())]);
       relay.close();
     }
+    // released before the retval: the grading script may reuse the socket for its next run_student at once
+    await this.sockets.release(container.claimedSocket).catch((error: unknown) =>
+      this.logger.warn({ jobId: container.job.id, containerId: container.id, err: error }, 'claimed socket not released'),
+    );
     if (retval !== undefined) this.sendRetval(container.job, container.socketId, retval);
     this.logger.info({ jobId: container.job.id, containerId: container.id, retval }, 'student container ended');
     try {
@@ -230,17 +245,29 @@ export class StudentContainersService implements OnModuleInit {
     await Promise.all(this.registry.allOfJob(job).map((container) => this.finish(container)));
   }
 
+  /** When Docker fails or misses its deadline, the grading container is answered all the same (reconciliation removes the rest). */
   private async kill(container: StudentContainer): Promise<void> {
     try {
       await this.docker.kill(container.id);
       const state = await this.docker.inspect(container.id);
-      if (!state?.running) await this.onDeath(container, state?.exitCode ?? -1);
+      if (!state?.running) await this.onDeath(container, state?.exitCode ?? RETVAL_NOT_STARTED);
     } catch (error) {
-      this.logger.error({ jobId: container.job.id, containerId: container.id, err: error }, 'could not kill the student container');
+      this.logger.error({ jobId: container.job.id, containerId: container.id, err: error }, 'could not kill the student container: answered anyway');
+      await this.finish(container, studentRetval(container, RETVAL_NOT_STARTED));
     }
+  }
+
+  /** Called by reconciliation when Docker no longer runs the container and its death was never seen. */
+  async containerVanished(containerId: string): Promise<void> {
+    const container = this.registry.get(containerId);
+    if (!container || container.closed) return;
+    const state = await this.docker.inspect(containerId).catch(() => undefined);
+    this.logger.warn({ jobId: container.job.id, containerId, exitCode: state?.exitCode }, 'student container gone from Docker');
+    await this.finish(container, studentRetval(container, state?.exitCode ?? RETVAL_NOT_STARTED));
   }
 
   private sendRetval(job: RunningJob, socketId: string, retval: number): void {
     job.link?.send({ type: 'run_student_retval', retval, socket_id: socketId });
+    this.telemetry.record('student.retval', { retval });
   }
 }

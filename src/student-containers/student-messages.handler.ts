@@ -5,6 +5,7 @@ import { DockerGateway } from '../docker/docker.gateway';
 import { JobHooks } from '../jobs/job-hooks';
 import { JobsService } from '../jobs/jobs.service';
 import type { RunningJob } from '../jobs/running-job';
+import { relayed } from './relay-mode';
 import { SshAnnouncer } from '../ssh/ssh-announcer';
 import type { StudentContainer } from './student-container';
 import { StudentContainersRegistry } from './student-containers.registry';
@@ -50,7 +51,7 @@ export class StudentMessagesHandler implements OnModuleInit {
       this.logger.warn({ jobId: job.id, type: message.type, containerId: message.student_container_id }, 'message for an unknown student container ignored');
       return;
     }
-    if (!relayed(job, container)) {
+    if (!relayed(job.environment, container.runtime)) {
       this.logger.warn({ jobId: job.id, type: message.type }, 'student message ignored: only generation-3 containers on a runtime without a shared kernel are relayed');
       return;
     }
@@ -74,12 +75,6 @@ export class StudentMessagesHandler implements OnModuleInit {
         this.logger.warn({ jobId: job.id, containerId: container.id, err: error }, 'student container output unreadable: no longer relayed'),
     });
   }
-}
-
-/** Relay mode: the student container and its grading container cannot share a unix socket (no shared kernel). */
-function relayed(job: RunningJob, container: StudentContainer): boolean {
-  const parent = job.environment;
-  return parent?.generation === 3 && (!parent.runtime.sharedKernel || !container.runtime.sharedKernel);
 }
 
 /** `run_student_init` as the student container reads it: the fields the Python agent passes on, in its order. */

@@ -1,4 +1,5 @@
 import { ContainerLink } from '../container-link/container-link';
+import { decodeMessage, SMALL_FRAME_BYTES } from '../container-link/frame-codec';
 import type { AttachStream } from '../docker/docker.types';
 
 export interface StudentRelayHandlers {
@@ -13,14 +14,14 @@ export interface StudentRelayHandlers {
  * unix socket, so the agent carries their conversation over the student container's attach stream (wire.md §3).
  */
 export class StudentRelay {
-  private readonly link: ContainerLink;
+  private readonly link: ContainerLink<Record<string, unknown> | undefined>;
   /** resolves when the student container's output has ended (every frame delivered) */
   readonly ended: Promise<void>;
 
   constructor(stream: AttachStream, maxFrameBytes: number, handlers: StudentRelayHandlers) {
     let markEnded!: () => void;
     this.ended = new Promise((resolve) => (markEnded = resolve));
-    this.link = new ContainerLink(stream, maxFrameBytes, { ...handlers, onEnd: markEnded });
+    this.link = new ContainerLink(stream, maxFrameBytes, { ...handlers, onEnd: markEnded }, readSmallFrame);
   }
 
   send(message: Record<string, unknown>): void {
@@ -30,6 +31,11 @@ export class StudentRelay {
   close(): void {
     this.link.close();
   }
+}
+
+/** The only frame the agent reads itself (`ssh_student`) is small: larger ones are relayed without being decoded. */
+function readSmallFrame(raw: Buffer): Record<string, unknown> | undefined {
+  return raw.length <= SMALL_FRAME_BYTES ? decodeMessage(raw) : undefined;
 }
 
 /** A frame body with its length prefix again, to be written on as it came. */

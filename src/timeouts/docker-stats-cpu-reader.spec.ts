@@ -8,15 +8,12 @@ const stats = (read: string, totalUsage: number) =>
 
 function readerAnswering(answer: () => Promise<Docker.ContainerStats>) {
   const asked: unknown[] = [];
-  const client = {
-    getContainer: (id: string) => ({
-      stats: (options: unknown) => {
-        asked.push({ id, options });
-        return answer();
-      },
-    }),
-  };
-  const gateway = { streamingClient: () => client } as unknown as DockerGateway;
+  const gateway = {
+    oneShotStats: (id: string) => {
+      asked.push(id);
+      return answer();
+    },
+  } as unknown as DockerGateway;
   return { reader: new DockerStatsCpuReader(gateway), asked };
 }
 
@@ -31,10 +28,10 @@ describe('cpuSecondsOfStats', () => {
 });
 
 describe('DockerStatsCpuReader', () => {
-  it('asks for one-shot stats without a stream', async () => {
+  it('asks for the container\'s one-shot stats', async () => {
     const { reader, asked } = readerAnswering(async () => stats('2024-05-01T10:00:00Z', 1e9));
     expect(await reader.read('abc')).toBe(1);
-    expect(asked).toEqual([{ id: 'abc', options: { stream: false, 'one-shot': true } }]);
+    expect(asked).toEqual(['abc']);
   });
 
   it('answers undefined for a container Docker does not know', async () => {

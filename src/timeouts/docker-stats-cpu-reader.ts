@@ -10,7 +10,7 @@ export class DockerStatsCpuReader {
   /** CPU seconds, or undefined when the container is gone or not running. */
   async read(containerId: string): Promise<number | undefined> {
     try {
-      const stats = await this.gateway.streamingClient().getContainer(containerId).stats({ stream: false, 'one-shot': true });
+      const stats = await this.gateway.oneShotStats(containerId);
       return cpuSecondsOfStats(stats);
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return undefined;

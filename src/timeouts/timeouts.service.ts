@@ -1,5 +1,6 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { Telemetry } from '../telemetry/telemetry';
 import { Clock, type TimerHandle } from './clock';
 import { ContainerCpuUsage } from './container-cpu-usage';
 import type { CpuReading } from './cpu-reading';
@@ -22,6 +23,7 @@ type SweepRead = CpuReading | { kind: 'failed'; error: unknown };
  */
 @Injectable()
 export class TimeoutsService implements OnModuleDestroy {
+  @Optional() @Inject(Telemetry) private readonly telemetry = new Telemetry();
   private readonly watches = new Map<string, Watch>();
   private timer?: TimerHandle;
   private timerDueMs = Infinity;
@@ -91,6 +93,7 @@ export class TimeoutsService implements OnModuleDestroy {
         const reason = this.exceeded(watch, now);
         if (reason) this.fire(containerId, watch, reason);
       });
+      this.telemetry.record('limit.sweep', { seconds: (this.clock.now() - startedAtMs) / 1000, containers: batch.length });
     } finally {
       this.sweeping = false;
     }
@@ -142,6 +145,7 @@ export class TimeoutsService implements OnModuleDestroy {
     this.watches.delete(containerId);
     this.cpuUsage.forget(containerId);
     this.logger.info({ containerId, reason, cpuSeconds: watch.lastCpu?.seconds, limits: watch.limits }, 'limit exceeded');
+    this.telemetry.record('limit.crossed', { kind: reason });
     try {
       watch.onExceeded(reason);
     } catch (error) {

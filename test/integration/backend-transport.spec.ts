@@ -15,7 +15,7 @@ import { decode, encode } from '../../src/msgpack/msgpack.codec';
 import { FakeBackend } from '../support/fake-backend';
 import { fixtureBytes } from '../support/fixtures';
 
-const SILENCE_MS = 1500;
+const SILENCE_MS = 3000; // the smallest the agent accepts
 const fixtureHello = decode(fixtureBytes('backend', '001-agent-to-backend-AgentHello.msgpack')) as Record<string, unknown>;
 
 describe('backend transport against a real ZeroMQ ROUTER', () => {

@@ -1,31 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { agentHarness } from '../support/agent-harness';
 import type { AgentProcess } from '../support/agent-process';
-import { containersOf } from '../support/docker-state';
-import { removeTestImages, TEST_LABEL } from '../support/grading-test-images';
+import { containersOf, removeContainers } from '../support/docker-state';
+import { buildGeneration3SampleImage, removeTestImages } from '../support/grading-test-images';
 import { newJob, SAMPLE_INPUT } from '../support/job-requests';
 import { runJob } from '../support/run-job';
 import { untilTrue } from '../support/wait';
-
-const SAMPLE_IMAGE = 'inginious-agent-sample/default:latest';
-
-/** The sample image relabelled as a generation-3 environment (the runtime inside speaks both). */
-function buildGeneration3Image(tag: string, name: string): void {
-  const context = mkdtempSync(join(tmpdir(), 'gen3-sample-'));
-  try {
-    writeFileSync(
-      join(context, 'Dockerfile'),
-      [`FROM ${SAMPLE_IMAGE}`, `LABEL org.inginious.grading.name="${name}" org.inginious.grading.agent_version="3" ${TEST_LABEL}="1"`, ''].join('\n'),
-    );
-    execFileSync('docker', ['build', '-q', '-t', tag, context], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: 'ignore' });
-  } finally {
-    rmSync(context, { recursive: true, force: true });
-  }
-}
 
 const scenario = (name: string, overrides: Parameters<typeof newJob>[2] = {}) =>
   newJob('testcourse', 'student', { ...overrides, inputdata: { ...SAMPLE_INPUT, scenario: name } });
@@ -105,6 +86,18 @@ describe('student containers (run_student) end to end, generation 4, real Docker
     expect(containersOf(agent().agentId)).toEqual([]);
   });
 
+  it('a student container removed behind the agent\'s back: the grading script gets a retval at once', async () => {
+    const job = scenario('stay', { limits: { time: 60, hard_time: 120 } });
+    const since = backend().mark();
+    await backend().send(job);
+    await untilTrue('the student container', () => containersOf(agent().agentId, { role: 'student', running: true }).length === 1);
+    removeContainers(containersOf(agent().agentId, { role: 'student' }));
+    // far sooner than the wall-time limit (120 s) or a health check (90 s) could end it
+    const done = await backend().waitFor('AgentJobDone', { since, timeoutMs: 20_000, where: (m) => m.job_id === job.job_id });
+    expect((done.result as string[])[1]).toMatch(/^retval=(137|254) out=$/);
+    expect(containersOf(agent().agentId)).toEqual([]);
+  });
+
   it('nothing is left: no container, no job folder, no error logged', () => {
     expect(containersOf(agent().agentId)).toEqual([]);
     expect(readdirSync(agent().workDir)).toEqual([]);
@@ -115,7 +108,7 @@ describe('student containers (run_student) end to end, generation 4, real Docker
 describe('generation 3 on a runtime without a shared kernel: relay through the agent', () => {
   const image = `inginious-agent-test/gen3-sample:${process.pid}`;
   const { backend, agent } = agentHarness({
-    prepare: () => buildGeneration3Image(image, 'gen3-sample'),
+    prepare: () => buildGeneration3SampleImage(image, 'gen3-sample'),
     // "kata": served by runc here, but declared as running as root without a shared kernel
     env: { AGENT_RUNTIMES: 'runc:docker:shared,runc:kata:root' },
     cleanup: () => removeTestImages([image]),

@@ -51,6 +51,8 @@ export class AgentProcess {
         AGENT_ID: agentId,
         AGENT_LOG_FORMAT: 'json',
         AGENT_LOG_LEVEL: 'debug',
+        // several agents run at once in some tests: no HTTP endpoint unless a test asks for one (on a free port)
+        AGENT_HTTP_PORT: '0',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 
 export const TEST_BASE_IMAGE = 'inginious-agent-test/busybox:latest';
 export const TEST_LABEL = 'org.inginious.agent.test';
+const SAMPLE_IMAGE = 'inginious-agent-sample/default:latest';
 
 /** Builds the tiny busybox base image when it is missing (cached otherwise). */
 export function ensureTestBaseImage(): void {
@@ -41,4 +42,18 @@ export function removeTestImages(images: readonly string[]): void {
 
 export async function waitForNextSecond(): Promise<void> {
   await new Promise((done) => setTimeout(done, 1_000 - (Date.now() % 1_000) + 50));
+}
+
+/** The sample image relabelled as a generation-3 environment (the runtime inside speaks both). */
+export function buildGeneration3SampleImage(tag: string, name: string): void {
+  const context = mkdtempSync(join(tmpdir(), 'gen3-sample-'));
+  try {
+    writeFileSync(
+      join(context, 'Dockerfile'),
+      [`FROM ${SAMPLE_IMAGE}`, `LABEL org.inginious.grading.name="${name}" org.inginious.grading.agent_version="3" ${TEST_LABEL}="1"`, ''].join('\n'),
+    );
+    execFileSync('docker', ['build', '-q', '-t', tag, context], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: 'ignore' });
+  } finally {
+    rmSync(context, { recursive: true, force: true });
+  }
 }

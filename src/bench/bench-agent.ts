@@ -1,0 +1,20 @@
+import type { ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { spawnAgent } from '../demo/agent-child';
+import type { EmbeddedBackend } from '../demo/embedded-backend';
+
+export const REPO = resolve(__dirname, '..', '..');
+
+/** The built agent for a benchmark, quiet (warnings only), its work folder and log under .cache/<name>-*. */
+export function spawnBenchAgent(backend: EmbeddedBackend, name: string, tasksDir: string, concurrency: number): ChildProcess {
+  return spawnAgent(
+    {
+      AGENT_BACKEND_ADDR: backend.address,
+      AGENT_TASKS_DIR: tasksDir,
+      AGENT_TMP_DIR: join(REPO, '.cache', `${name}-work`),
+      AGENT_CONCURRENCY: String(concurrency),
+      AGENT_LOG_LEVEL: 'warn',
+    },
+    join(REPO, '.cache', `${name}-agent.log`),
+  );
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { stopAgent } from '../demo/agent-child';
+import { EmbeddedBackend } from '../demo/embedded-backend';
+import { REPO, spawnBenchAgent } from './bench-agent';
+import { cpuSeconds, median, peakRssMiB, percentile } from './process-usage';
+
+/** the test course holds the task that writes hostile frames (test/fixtures/tasks/testcourse/hostile-frames) */
+const TASKS_DIR = join(REPO, 'test', 'fixtures', 'tasks');
+const PING_EVERY_MS = Number(process.env.BENCH_PING_MS ?? 10);
+const IDLE_MS = 5000;
+const CONTAINERS = 2;
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+interface Round {
+  name: string;
+  scenario: string;
+  count: number;
+  expect: string;
+}
+
+const ROUNDS: Round[] = [
+  { name: '3 results of 64 MiB / 99 000 entries each (the largest the limits allow)', scenario: 'largest-allowed', count: 3, expect: 'success' },
+  { name: 'a 29 MB result of 3 million entries (refused)', scenario: 'many-entries', count: 1, expect: 'crash' },
+  { name: 'an archive of 100 000 spaces and one bad character (refused)', scenario: 'spaces-archive', count: 1, expect: 'crash' },
+];
+
+/**
+ * `npm run bench -- pong`: Ping → Pong round trips of the built agent, pinged every 10 ms, while 2 grading containers
+ * at once write the costliest frames (test course task `hostile-frames`); idle round trips first, for reference.
+ */
+async function main(): Promise<void> {
+  const backend = await EmbeddedBackend.start();
+  const agent = spawnBenchAgent(backend, 'bench-pong', TASKS_DIR, CONTAINERS);
+  try {
+    await backend.whenAgentConnected();
+    backend.pingEvery(PING_EVERY_MS);
+    await new Promise((r) => setTimeout(r, IDLE_MS));
+    const rows = [row('idle (no job)', take(backend))];
+    const pid = agent.pid as number;
+    for (const round of ROUNDS) {
+      const cpuBefore = cpuSeconds(pid);
+      const started = performance.now();
+      await Promise.all(Array.from({ length: CONTAINERS }, () => runJob(backend, round)));
+      const seconds = (performance.now() - started) / 1000;
+      const cpu = cpuSeconds(pid) - cpuBefore;
+      rows.push(row(`${CONTAINERS} containers at once: ${round.name}`, take(backend), `${seconds.toFixed(1)} s, agent CPU ${cpu.toFixed(2)} s`));
+    }
+    say('');
+    say(`Ping every ${PING_EVERY_MS} ms; round trip Ping → Pong as the backend sees it`);
+    say('| while | pongs | median | p99 | max | jobs took |');
+    say('|---|---|---|---|---|---|');
+    for (const line of rows) say(line);
+    say('');
+    say(`agent peak RSS: ${peakRssMiB(pid).toFixed(0)} MiB (targets while loaded: p99 ≤ 10 ms, max ≤ 100 ms)`);
+  } finally {
+    await stopAgent(agent);
+    backend.close();
+  }
+}
+
+function take(backend: EmbeddedBackend): number[] {
+  return backend.pongRoundTripsMs.splice(0);
+}
+
+function row(what: string, roundTrips: number[], took = ''): string {
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
+  return `| ${what} | ${roundTrips.length} | ${ms(median(roundTrips))} | ${ms(percentile(roundTrips, 99))} | ${ms(Math.max(...roundTrips))} | ${took} |`;
+}
+
+async function runJob(backend: EmbeddedBackend, round: Round): Promise<void> {
+  const done = await backend.submit({
+    job_id: randomUUID(),
+    course_id: 'testcourse',
+    task_id: 'hostile-frames',
+    task_problems: {},
+    inputdata: { scenario: round.scenario, count: String(round.count), '@username': 'bench', '@lang': 'en', '@state': '' },
+    environment_type: 'docker',
+    environment: 'default',
+    environment_parameters: { limits: { time: 60, memory: 1500 } },
+    debug: false,
+  });
+  if (done.result[0] !== round.expect) throw new Error(`${round.scenario} ended as ${done.result[0]}: ${done.result[1]}`);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench failed: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});
