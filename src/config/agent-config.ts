@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { agentEnvSchema, type RuntimeSetting } from './agent-config.schema';
+import { cut } from '../logging/cut-value';
 
 export class ConfigError extends Error {}
 
@@ -78,8 +79,8 @@ function describeIssues(error: z.ZodError, env: Record<string, string | undefine
     .map((issue) => {
       const name = String(issue.path[0] ?? '?');
       const value = env[name];
-      const shown = value === undefined ? 'is not set' : `="${value}"`;
-      const message = issue.code === 'invalid_type' && value === undefined ? 'required' : issue.message;
+      const shown = value === undefined ? 'is not set' : `="${cut(value)}"`;
+      const message = issue.code === 'invalid_type' && value === undefined ? 'required' : cut(issue.message);
       return `${name}${value === undefined ? ' ' : ''}${shown}: ${message}`;
     })
     .join('; ');

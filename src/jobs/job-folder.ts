@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { AgentConfig } from '../config/agent-config';
 import type { TaskLocation } from './job-identifiers';
 import { JobRejected } from './job-rejected.error';
+import { cut } from '../logging/cut-value';
 
 export interface JobFolderPaths {
   root: string;
@@ -46,7 +47,7 @@ export class JobFolders {
     const taskSource = location && join(this.config.tasksDir, location.courseId, location.taskId);
     if (taskSource && !(await isDirectory(taskSource))) {
       throw new JobRejected(
-        `The task ${location.courseId}/${location.taskId} is not on this agent yet; retry later, and if it persists tell the course administrator.`,
+        `The task ${cut(location.courseId)}/${cut(location.taskId)} is not on this agent yet; retry later, and if it persists tell the course administrator.`,
       );
     }
     const paths = jobFolderLayout(join(this.config.workDir, randomUUID()));

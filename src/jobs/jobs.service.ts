@@ -24,6 +24,7 @@ import { JobRejected } from './job-rejected.error';
 import { inputStateOf, RunningJob, type StopReason } from './running-job';
 import { RunningJobs } from './running-jobs.registry';
 import { startMessage } from './start-message';
+import { cut } from '../logging/cut-value';
 
 /** How long after a container's death its output may still be arriving before the job is closed anyway. */
 const OUTPUT_DRAIN_MS = 2000;
@@ -68,7 +69,7 @@ export class JobsService implements OnModuleInit {
     const job = new RunningJob(request);
     this.jobs.add(job);
     this.logger.info(
-      { jobId: job.id, course: request.course_id, task: request.task_id, environment: `${request.environment_type}/${request.environment}` },
+      { jobId: job.id, course: request.course_id, task: request.task_id, environment: `${cut(request.environment_type)}/${cut(request.environment)}` },
       'job received',
     );
     this.launch(job).catch((error: unknown) => this.failLaunch(job, error));
@@ -121,7 +122,7 @@ export class JobsService implements OnModuleInit {
     const environment = this.catalog.find(request.environment_type, request.environment);
     if (!environment) {
       throw new JobRejected(
-        `The environment ${request.environment_type}/${request.environment} is not available on this agent. Please contact your course administrator.`,
+        `The environment ${cut(request.environment_type)}/${cut(request.environment)} is not available on this agent. Please contact your course administrator.`,
       );
     }
     job.environment = environment;
