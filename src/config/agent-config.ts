@@ -79,9 +79,14 @@ function describeIssues(error: z.ZodError, env: Record<string, string | undefine
     .map((issue) => {
       const name = String(issue.path[0] ?? '?');
       const value = env[name];
-      const shown = value === undefined ? 'is not set' : `="${cut(value)}"`;
-      const message = issue.code === 'invalid_type' && value === undefined ? 'required' : cut(issue.message);
+      const shown = value === undefined ? 'is not set' : `=${JSON.stringify(cut(value))}`;
+      const message = issue.code === 'invalid_type' && value === undefined ? 'required' : oneLine(cut(issue.message));
       return `${name}${value === undefined ? ' ' : ''}${shown}: ${message}`;
     })
     .join('; ');
+}
+
+/** The message is one line: a line break inside a quoted value is shown escaped. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
