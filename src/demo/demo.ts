@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnAgent, stopAgent } from './agent-child';
+import type { SubmittedJob } from './backend-scheduler';
 import { EmbeddedBackend, type ReceivedJobDone } from './embedded-backend';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   }
 }
 
-function demoJob(task: string): Record<string, unknown> & { job_id: string } {
+function demoJob(task: string): SubmittedJob {
   return {
     job_id: randomUUID(),
     course_id: COURSE,
