@@ -5,15 +5,15 @@ import type { SoakCase } from './soak-mix';
 
 const hello: SoakCase = { name: 'success', course: 'sample', task: 'hello', expect: { result: 'success' } };
 
-function fakeActions(): ChaosActions & Record<string, ReturnType<typeof vi.fn>> {
+function fakeActions() {
   return {
     agentName: vi.fn((i: number) => `agent-${i + 1}`),
     restartBackend: vi.fn(async () => undefined),
     restartAgent: vi.fn(async () => undefined),
     removeContainers: vi.fn(async () => ['j-removed']),
     restartDockerd: vi.fn(async () => undefined),
-    settled: vi.fn(async () => undefined),
-  };
+    settled: vi.fn(async (_agents: string[] | undefined, _since: number) => undefined),
+  } satisfies ChaosActions;
 }
 
 describe('chaos runner', () => {
