@@ -4,8 +4,5 @@
 # Exit code 0 only when nothing was lost, duplicated, mismatched or leaked. Not part of `npm test` (a short soak is).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules/@nestjs/core ] || npm ci --no-audit --no-fund
-bash scripts/ensure-docker.sh
-bash scripts/build-sample-image.sh
-npm run --silent build
+bash scripts/prepare-run.sh
 exec node dist/soak/soak.js "$@"
