@@ -65,6 +65,7 @@ describe('chaos runner', () => {
     runner.fire({ atJob: 2, kind: 'agent', agent: 0 });
     await runner.idle();
     expect(lines).toContain('chaos backend failed: bind refused');
+    expect(runner.failed).toEqual([{ event: { atJob: 1, kind: 'backend' }, error: 'bind refused' }]);
     expect(actions.restartAgent).toHaveBeenCalledOnce();
   });
 });

@@ -22,6 +22,8 @@ export interface ChaosActions {
 export class ChaosRunner {
   private queue: Promise<void> = Promise.resolve();
   readonly done: Array<{ event: ChaosEvent; seconds: number; detail: string }> = [];
+  /** events whose fault could not be made, or whose agents did not come back */
+  readonly failed: Array<{ event: ChaosEvent; error: string }> = [];
 
   constructor(
     private readonly actions: ChaosActions,
@@ -31,7 +33,12 @@ export class ChaosRunner {
   ) {}
 
   fire(event: ChaosEvent): void {
-    this.queue = this.queue.then(() => this.run(event)).catch((error: Error) => this.say(`chaos ${event.kind} failed: ${error.message}`));
+    this.queue = this.queue
+      .then(() => this.run(event))
+      .catch((error: Error) => {
+        this.failed.push({ event, error: error.message });
+        this.say(`chaos ${event.kind} failed: ${error.message}`);
+      });
   }
 
   /** resolves when every event fired so far is over */

@@ -10,6 +10,7 @@ export interface SoakFacts {
   seconds: number;
   summary: LedgerSummary;
   chaos: Array<{ kind: string; agent?: string; seconds: number; detail: string }>;
+  chaosFailures: string[];
   pongMaxMs: number;
   ignoredAgentDones: number;
   usage: UsageSeries[];
@@ -45,6 +46,7 @@ export function soakReport(facts: SoakFacts): { text: string; passed: boolean } 
   lines.push(`duplicated AgentJobDone: ${summary.duplicated.length}${list(summary.duplicated)}`);
   lines.push(`chaos-caused crashes (excused): ${excused}${excused ? ` (${Object.entries(summary.excused).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`);
   lines.push(`late AgentJobDone ignored by the backend (from a dropped or unknown registration, as INGInious does): ${facts.ignoredAgentDones}`);
+  if (facts.chaosFailures.length) lines.push(`chaos FAILED (no recovery): ${facts.chaosFailures.join('; ')}`);
   lines.push(`chaos events: ${facts.chaos.length ? facts.chaos.map((c) => `${c.kind}${c.agent ? `@${c.agent}` : ''} (${c.detail}, ${c.seconds.toFixed(1)} s)`).join('; ') : 'none'}`, '');
 
   lines.push('agents (one row per process; a restarted agent is a new process):');
@@ -55,7 +57,8 @@ export function soakReport(facts: SoakFacts): { text: string; passed: boolean } 
   lines.push(`leftovers when idle: ${leftoverText(facts.leftovers)}`);
   lines.push(`leftovers after the agents stopped: ${leftoverText(facts.leftoversAfterStop)}`);
 
-  const passed = summary.lost.length === 0 && summary.duplicated.length === 0 && summary.mismatches.length === 0 && leaked === 0;
+  const passed =
+    summary.lost.length === 0 && summary.duplicated.length === 0 && summary.mismatches.length === 0 && leaked === 0 && facts.chaosFailures.length === 0;
   lines.push('', `RESULT: ${passed ? 'PASS' : 'FAIL'} — lost ${summary.lost.length}, duplicated ${summary.duplicated.length}, mismatched ${summary.mismatches.length}, leaked ${leaked}, chaos-excused ${excused}`);
   return { text: lines.join('\n'), passed };
 }

@@ -146,6 +146,7 @@ async function main(options: SoakOptions): Promise<boolean> {
     seconds,
     summary: ledger.summary(),
     chaos: chaos.done.map(({ event, seconds: s, detail }) => ({ kind: event.kind, agent: event.agent === undefined ? undefined : names[event.agent], seconds: s, detail })),
+    chaosFailures: chaos.failed.map(({ event, error }) => `${event.kind}${event.agent === undefined ? '' : `@${names[event.agent]}`}: ${error}`),
     pongMaxMs,
     ignoredAgentDones,
     usage: agents.flatMap((a) => a.series),
