@@ -18,7 +18,7 @@ export function checkTaskLocation(courseId: string | null, taskId: string | null
   for (const [what, id] of [['course', courseId], ['task', taskId]] as const) {
     if (!PLAIN_ID.test(id)) {
       throw new JobRejected(
-        `The ${what} id "${cut(id)}" is not a plain id (letters, digits, "_" and "-" only); the job was refused.`,
+        `The ${what} id ${JSON.stringify(cut(id))} is not a plain id (letters, digits, "_" and "-" only); the job was refused.`,
       );
     }
   }

@@ -56,7 +56,7 @@ function readNumber(map: Record<string, unknown>, key: string, fallback: number)
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return fallback;
   const value = typeof raw === 'bigint' ? Number(raw) : typeof raw === 'string' ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new JobRejected(`The task parameters cannot be read: limits.${key} must be a non-negative number, not "${cut(raw)}".`);
+    throw new JobRejected(`The task parameters cannot be read: limits.${key} must be a non-negative number, not ${JSON.stringify(cut(String(raw)))}.`);
   }
   return Math.floor(value);
 }
