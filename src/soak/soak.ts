@@ -94,6 +94,7 @@ async function main(options: SoakOptions): Promise<boolean> {
 
   say(`soak: ${options.jobs} jobs, concurrency ${options.concurrency}, ${options.agents} agent(s), chaos ${options.chaos.join(',') || 'none'}, seed ${options.seed}`);
   say(`backend ${backend.address}; agent logs in ${join(runDir, 'logs')}`);
+  if (options.chaos.includes('dockerd')) say('chaos dockerd: restarting the Docker engine stops EVERY container on it, not only the soak\'s');
   for (const agent of agents) agent.start();
   stopOnInterrupt(agents, backend);
   await settled(undefined, 0);
