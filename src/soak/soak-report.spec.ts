@@ -26,7 +26,7 @@ describe('soak report', () => {
     expect(text).toContain('p50 100 ms, p95 300 ms, max 300 ms');
     expect(text).toContain('Pong max: 12 ms');
     expect(text).toContain('chaos-caused crashes (excused): 1 (agent 1)');
-    expect(text).toContain('RSS 100 → 100 MiB (max 100; slope after 20 s +0.00 MiB/min over 2 samples), CPU 1.0 %');
+    expect(text).toContain('RSS 100 → 100 MiB (max 100; slope after 20 s +0.00 MiB/min over 2 samples, over the second half +0.00 MiB/min), CPU 1.0 %');
     expect(text).toContain('RESULT: PASS — lost 0, duplicated 0, mismatched 0, leaked 0, chaos-excused 1');
   });
 

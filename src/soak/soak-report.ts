@@ -70,14 +70,20 @@ function usageLine(series: UsageSeries): string {
   const last = samples[samples.length - 1];
   const settled = samples.filter((s) => s.t - first.t >= WARM_UP_S);
   const perMinute = slope(settled.map((s) => [s.t / 60, s.rssMiB] as const));
+  const secondHalf = slope(samples.slice(Math.floor(samples.length / 2)).map((s) => [s.t / 60, s.rssMiB] as const));
   const cpuPercent = last.t > first.t ? ((last.cpuSeconds - first.cpuSeconds) / (last.t - first.t)) * 100 : 0;
   const step = Math.max(1, Math.floor(samples.length / TIMELINE_POINTS));
   const timeline = samples.filter((_, i) => i % step === 0).map((s) => s.rssMiB.toFixed(0)).join(' ');
   return (
     `${series.agent} pid ${series.pid}, ${(last.t - first.t).toFixed(0)} s: RSS ${first.rssMiB.toFixed(0)} → ${last.rssMiB.toFixed(0)} MiB ` +
-    `(max ${Math.max(...samples.map((s) => s.rssMiB)).toFixed(0)}; slope after ${WARM_UP_S} s ${perMinute >= 0 ? '+' : ''}${perMinute.toFixed(2)} MiB/min over ${settled.length} samples), ` +
+    `(max ${Math.max(...samples.map((s) => s.rssMiB)).toFixed(0)}; slope after ${WARM_UP_S} s ${signed(perMinute)} MiB/min over ${settled.length} samples, ` +
+    `over the second half ${signed(secondHalf)} MiB/min), ` +
     `CPU ${cpuPercent.toFixed(1)} % (${(last.cpuSeconds - first.cpuSeconds).toFixed(1)} s); RSS over time: ${timeline}`
   );
+}
+
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
 }
 
 function leakCount(leftovers: Leftovers): number {

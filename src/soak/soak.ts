@@ -159,6 +159,7 @@ async function main(options: SoakOptions): Promise<boolean> {
   say(report.text);
   mkdirSync(join(REPO, '.cache', 'soak'), { recursive: true });
   writeFileSync(join(REPO, '.cache', 'soak', 'last-report.txt'), `${report.text}\n`);
+  writeFileSync(join(REPO, '.cache', 'soak', 'last-usage.csv'), usageCsv(agents));
   rmSync(tasksDir, { recursive: true, force: true });
   for (const agent of agents) rmSync(join(runDir, agent.settings.name), { recursive: true, force: true });
   if (report.passed) rmSync(runDir, { recursive: true, force: true });
@@ -181,6 +182,11 @@ function stopOnInterrupt(agents: SoakAgent[], backend: EmbeddedBackend): void {
 }
 
 let activeAgents: SoakAgent[] = [];
+
+function usageCsv(agents: SoakAgent[]): string {
+  const rows = agents.flatMap((a) => a.series.flatMap((series) => series.samples.map((x) => `${series.agent},${series.pid},${x.t.toFixed(1)},${x.rssMiB.toFixed(1)},${x.cpuSeconds.toFixed(2)}`)));
+  return ['agent,pid,seconds,rss_mib,cpu_seconds', ...rows, ''].join('\n');
+}
 
 function hasAny(leftovers: Leftovers): boolean {
   return leftovers.containers.length + leftovers.jobFolders.length + leftovers.ports.length > 0;
