@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 export const CHAOS_KINDS = ['backend', 'agent', 'containers', 'dockerd'] as const;
 export type ChaosKind = (typeof CHAOS_KINDS)[number];
+export const MAX_AGENTS = 16;
 
 export interface SoakOptions {
   jobs: number;
@@ -21,7 +22,7 @@ const count = (what: string) => z.coerce.number().int(`${what} must be a whole n
 const schema = z.object({
   jobs: count('--jobs').default(100),
   concurrency: count('--concurrency').default(4),
-  agents: count('--agents').max(16, '--agents must be at most 16').default(1),
+  agents: count('--agents').max(MAX_AGENTS, `--agents must be at most ${MAX_AGENTS}`).default(1),
   chaos: z
     .string()
     .default('')

@@ -11,7 +11,7 @@ import { findLeftovers, type Leftovers } from './leftovers';
 import { SoakAgent } from './soak-agents';
 import { SoakLedger } from './soak-ledger';
 import { SOAK_MIX, soakJob } from './soak-mix';
-import { parseSoakOptions, type SoakOptions } from './soak-options';
+import { MAX_AGENTS, parseSoakOptions, type SoakOptions } from './soak-options';
 import { soakReport } from './soak-report';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -54,7 +54,8 @@ async function main(options: SoakOptions): Promise<boolean> {
     if (event.kind === 'pong') pongMaxMs = Math.max(pongMaxMs, event.ms);
   });
 
-  const portBase = 43_000 + (process.pid % 400) * PORTS_PER_AGENT * 4;
+  // port ranges of soaks running side by side (e.g. the short one of npm test) do not overlap
+  const portBase = 43_000 + (process.pid % 300) * PORTS_PER_AGENT * MAX_AGENTS;
   const agents = Array.from({ length: options.agents }, (_, i) => {
     const name = `soak-agent-${i + 1}`;
     return new SoakAgent({
