@@ -91,5 +91,5 @@ describe('JobsService under fuzzed jobs and containers', () => {
       }),
       { numRuns: FUZZ_RUNS },
     );
-  }, 120_000);
+  }, 300_000);
 });
