@@ -16,10 +16,12 @@ export class UsageSeries {
     readonly pid: number,
   ) {}
 
-  /** @returns false once the process is gone */
+  /** @returns false once the process is gone (a killed process not yet reaped has no resident memory) */
   sample(t: number): boolean {
     try {
-      this.samples.push({ t, rssMiB: rssMiB(this.pid), cpuSeconds: cpuSeconds(this.pid) });
+      const rss = rssMiB(this.pid);
+      if (rss === 0) return false;
+      this.samples.push({ t, rssMiB: rss, cpuSeconds: cpuSeconds(this.pid) });
       return true;
     } catch {
       return false;
