@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { transformFileSync } from '@swc/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseAgentConfig } from './agent-config';
@@ -100,14 +100,13 @@ describe('loadConfigOrExit in a real process', () => {
 
   // The config files compiled as `nest build` would (SWC, CommonJS), run by a plain node with no .env around.
   function runLoadConfig(env: Record<string, string>, args: string[] = [], dotEnv?: string): ReturnType<typeof spawnSync> {
-    const out = join(work, 'config');
-    mkdirSync(out, { recursive: true });
-    for (const file of ['load-config', 'agent-config', 'agent-config.schema', 'command-line']) {
-      const { code } = transformFileSync(join(__dirname, `${file}.ts`), {
+    for (const file of ['config/load-config', 'config/agent-config', 'config/agent-config.schema', 'config/command-line', 'logging/cut-value']) {
+      const { code } = transformFileSync(join(__dirname, '..', `${file}.ts`), {
         jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
         module: { type: 'commonjs' },
       });
-      writeFileSync(join(out, `${file}.js`), code);
+      mkdirSync(dirname(join(work, file)), { recursive: true });
+      writeFileSync(join(work, `${file}.js`), code);
     }
     rmSync(join(work, '.env'), { force: true });
     if (dotEnv !== undefined) writeFileSync(join(work, '.env'), dotEnv);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { agentEnvSchema, type RuntimeSetting } from './agent-config.schema';
+import { cut } from '../logging/cut-value';
 
 export class ConfigError extends Error {}
 
@@ -108,10 +109,15 @@ function describeIssues(error: z.ZodError, env: Record<string, string | undefine
     .map((issue) => {
       const name = String(issue.path[0] ?? '?');
       const value = env[name];
-      const shown = value === undefined ? 'is not set' : `="${value}"`;
+      const shown = value === undefined ? 'is not set' : `=${JSON.stringify(cut(value))}`;
       const origin = origins[name] ? ` (from ${origins[name]})` : '';
-      const message = issue.code === 'invalid_type' && value === undefined ? 'required' : issue.message;
+      const message = issue.code === 'invalid_type' && value === undefined ? 'required' : oneLine(cut(issue.message));
       return `${name}${value === undefined ? ' ' : ''}${shown}${origin}: ${message}`;
     })
     .join('; ');
+}
+
+/** The message is one line: a line break inside a quoted value is shown escaped. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]/g, (c) => JSON.stringify(c).slice(1, -1));
 }

@@ -1,5 +1,6 @@
 import { isPlainMap } from '../msgpack/msgpack.codec';
 import { JobRejected } from './job-rejected.error';
+import { cut } from '../logging/cut-value';
 
 export interface JobLimits {
   /** CPU seconds of all the container's processes */
@@ -68,7 +69,7 @@ function readNumber(map: Record<string, unknown>, key: string, fallback: number)
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return fallback;
   const value = typeof raw === 'bigint' ? Number(raw) : typeof raw === 'string' ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new JobRejected(`The task parameters cannot be read: limits.${key} must be a non-negative number, not ${JSON.stringify(String(raw))}.`);
+    throw new JobRejected(`The task parameters cannot be read: limits.${key} must be a non-negative number, not ${JSON.stringify(cut(String(raw)))}.`);
   }
   return Math.floor(value);
 }

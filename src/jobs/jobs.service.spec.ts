@@ -1,167 +1,27 @@
 import { Duplex } from 'node:stream';
-import type { PinoLogger } from 'nestjs-pino';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AgentMessage, BackendNewJob } from '../backend/backend.messages';
-import type { BackendSender } from '../backend/backend-sender';
-import { parseAgentConfig } from '../config/agent-config';
-import type { DockerEvents } from '../docker/docker-events.service';
-import type { DockerGateway } from '../docker/docker.gateway';
-import type { ContainerEvent } from '../docker/docker.types';
-import type { EnvironmentCatalog } from '../environments/environment-catalog.service';
-import type { GradingEnvironment } from '../environments/grading-environment';
-import { PortPool } from '../ports/port-pool';
-import type { ContainerStorageQuota } from '../timeouts/container-storage-quota';
-import type { DiskLimitsService } from '../timeouts/disk-limits.service';
-import type { DiskExceeded } from '../timeouts/disk-part';
-import type { TimeoutsService } from '../timeouts/timeouts.service';
-import type { EngineFacts } from './engine-facts';
-import { decode } from '../msgpack/msgpack.codec';
-import type { WorkerPool } from '../worker-pool/worker-pool';
-import { readContainerFrame, type ContainerFrameTask } from './container-frame';
-import { ContainerFrames } from './container-frames';
-import { JobCompletion } from './job-completion';
-import { jobFolderLayout } from '../job-files/job-folder-layout';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createJobsHarness, folder, type FakeDocker, type JobsHarness, newJob } from '../../test/unit/support/jobs-service-harness';
+import type { AgentMessage } from '../backend/backend.messages';
 import { TaskFilesError } from '../job-files/task-files.error';
-import type { JobFolders } from '../job-files/job-folders';
-import { JobHooks } from './job-hooks';
-import { JobsService } from './jobs.service';
-import { RunningJobs } from './running-jobs.registry';
-
-const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn(), debug: vi.fn() } as unknown as PinoLogger;
-const config = parseAgentConfig({ AGENT_BACKEND_ADDR: 'tcp://127.0.0.1:1', AGENT_DEBUG_PORTS: '1000-1001', AGENT_ID: 'unit' });
-const environment: GradingEnvironment = {
-  envtype: 'docker',
-  name: 'default',
-  imageId: 'sha256:x',
-  created: 0,
-  generation: 4,
-  ports: [],
-  advertised: true,
-  runtime: { dockerRuntime: 'runc', envtype: 'docker', runAsRoot: false, sharedKernel: true, gpu: false },
-};
-const folder = jobFolderLayout('/w/j');
-
-/** The worker thread is an I/O edge: here the same task runs in this thread. */
-const inlinePool = { run: async (_file: string, task: ContainerFrameTask) => readContainerFrame(task) } as unknown as WorkerPool;
-
-/** A Docker engine in memory: containers run until killed; kill emits die; any step can be made to fail. */
-class FakeDocker {
-  readonly running = new Set<string>();
-  readonly removed: string[] = [];
-  /** attach streams: what the agent writes is kept apart from what the container sends */
-  readonly streams = new Map<string, Duplex>();
-  failAt?: 'create' | 'attach' | 'start';
-  oomKilled = false;
-  private next = 0;
-  private emit: (e: ContainerEvent) => void = () => {};
-
-  listen(listener: (e: ContainerEvent) => void) {
-    this.emit = listener;
-    return () => {};
-  }
-
-  createContainer = vi.fn(async () => {
-    if (this.failAt === 'create') throw new Error('create refused');
-    return `c${++this.next}`;
-  });
-  attach = vi.fn(async (id: string) => {
-    if (this.failAt === 'attach') throw new Error('attach refused');
-    const stream = new Duplex({ read() {}, write: (_chunk, _encoding, callback) => callback() });
-    this.streams.set(id, stream);
-    return stream;
-  });
-  start = vi.fn(async (id: string) => {
-    if (this.failAt === 'start') throw new Error('start refused');
-    this.running.add(id);
-  });
-  kill = vi.fn(async (id: string) => {
-    if (this.running.delete(id)) this.die(id);
-  });
-  inspect = vi.fn(async (id: string) => ({ id, running: this.running.has(id), exitCode: 137, oomKilled: this.oomKilled, pid: 1, ports: {} }));
-  diedOfMemory = vi.fn(async (_id: string, exitCode: number | undefined) => exitCode === 137 && this.oomKilled);
-  remove = vi.fn(async (id: string) => {
-    this.removed.push(id);
-  });
-
-  die(id: string, exitCode = 0): void {
-    this.running.delete(id);
-    this.streams.get(id)?.push(null);
-    setImmediate(() => this.emit({ kind: 'die', containerId: id, exitCode, timeNano: 0n }));
-  }
-
-  oom(id: string): void {
-    this.emit({ kind: 'oom', containerId: id, timeNano: 0n });
-  }
-
-  /** The container sends one framed result map, Docker-multiplexed, then exits. */
-  finishWith(id: string, frame: Buffer): void {
-    const header = Buffer.alloc(8);
-    header[0] = 1;
-    header.writeUInt32BE(frame.length, 4);
-    this.streams.get(id)?.push(Buffer.concat([header, frame]));
-    this.die(id);
-  }
-}
-
-function newJob(id: string, overrides: Partial<BackendNewJob> = {}): BackendNewJob {
-  return {
-    '@type': 'BackendNewJob',
-    job_id: id,
-    course_id: 'c',
-    task_id: 't',
-    task_problems: {},
-    inputdata: { '@state': 'st' },
-    environment_type: 'docker',
-    environment: 'default',
-    environment_parameters: {},
-    debug: false,
-    ...overrides,
-  };
-}
+import type { PortPool } from '../ports/port-pool';
+import type { DiskExceeded } from '../timeouts/disk-part';
+import type { JobsService } from './jobs.service';
+import type { RunningJobs } from './running-jobs.registry';
 
 describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => {
   let docker: FakeDocker;
   let sent: AgentMessage[];
   let service: JobsService;
   let ports: PortPool;
-  let folders: { prepare: ReturnType<typeof vi.fn>; remove: ReturnType<typeof vi.fn>; hideHostPaths: ReturnType<typeof vi.fn> };
-  let timeouts: { watch: ReturnType<typeof vi.fn>; unwatch: ReturnType<typeof vi.fn> };
-  let disk: { watchJob: ReturnType<typeof vi.fn>; addPart: ReturnType<typeof vi.fn>; unwatchJob: ReturnType<typeof vi.fn> };
+  let folders: JobsHarness['folders'];
+  let timeouts: JobsHarness['timeouts'];
+  let disk: JobsHarness['disk'];
 
   const done = (jobId: string) => sent.filter((m) => m['@type'] === 'AgentJobDone' && m.job_id === jobId);
   const settle = () => new Promise((r) => setTimeout(r, 20));
 
   beforeEach(() => {
-    docker = new FakeDocker();
-    sent = [];
-    ports = new PortPool(config);
-    folders = { prepare: vi.fn(async () => folder), remove: vi.fn(async () => undefined), hideHostPaths: vi.fn((text: string) => text) };
-    timeouts = { watch: vi.fn(), unwatch: vi.fn() };
-    disk = { watchJob: vi.fn(), addPart: vi.fn(), unwatchJob: vi.fn() };
-    const quota = { storageOption: async () => undefined } as unknown as ContainerStorageQuota;
-    const sender = {
-      send: vi.fn(async (m: AgentMessage) => void sent.push(m)),
-      sendEncoded: vi.fn(async (_type: string, frame: Uint8Array) => void sent.push(decode(frame) as AgentMessage)),
-    } as unknown as BackendSender;
-    const catalog = {
-      find: (envtype: string, name: string) => (envtype === 'docker' && name === 'default' ? environment : undefined),
-      runtimes: () => [environment.runtime],
-    } as unknown as EnvironmentCatalog;
-    const engine = { get: async () => ({ maxMemoryMiBPerJob: 1000, openFilesPerJob: 1024, cgroupVersion: 1 }) } as EngineFacts;
-    const events = { subscribe: (l: (e: ContainerEvent) => void) => docker.listen(l) } as unknown as DockerEvents;
-    const jobs = new RunningJobs();
-    const hooks = new JobHooks();
-    const gateway = docker as unknown as DockerGateway;
-    const completion = new JobCompletion(
-      logger, jobs, sender, gateway, folders as unknown as JobFolders, timeouts as unknown as TimeoutsService,
-      disk as unknown as DiskLimitsService, ports, hooks,
-    );
-    service = new JobsService(
-      logger, config, jobs, sender, gateway, events, catalog, folders as unknown as JobFolders,
-      timeouts as unknown as TimeoutsService, disk as unknown as DiskLimitsService, quota, ports, engine, hooks, completion,
-      new ContainerFrames(config, inlinePool),
-    );
-    service.onModuleInit();
+    ({ docker, sent, service, ports, folders, timeouts, disk } = createJobsHarness());
   });
 
   it('a container that returns a result: graded, container removed, folder removed, watch ended', async () => {

@@ -32,6 +32,7 @@ import { inputStateOf, RunningJob, type StopReason } from './running-job';
 import { RunningJobs } from './running-jobs.registry';
 import { sshDebugRefusal, sshEnvtypeHint } from './ssh-permission';
 import { startMessage } from './start-message';
+import { cut } from '../logging/cut-value';
 
 /** How long after a container's death its output may still be arriving before the job is closed anyway. */
 const OUTPUT_DRAIN_MS = 2000;
@@ -77,7 +78,7 @@ export class JobsService implements OnModuleInit {
     const job = new RunningJob(request);
     this.jobs.add(job);
     this.logger.info(
-      { jobId: job.id, course: request.course_id, task: request.task_id, environment: `${request.environment_type}/${request.environment}` },
+      { jobId: job.id, course: request.course_id, task: request.task_id, environment: `${cut(request.environment_type)}/${cut(request.environment)}` },
       'job received',
     );
     this.launch(job).catch((error: unknown) => this.failLaunch(job, error));
@@ -136,7 +137,7 @@ export class JobsService implements OnModuleInit {
     if (!environment) {
       const hint = sshEnvtypeHint(request.environment_type, this.config.sshAllowed);
       throw new JobRejected(
-        `The environment ${request.environment_type}/${request.environment} is not available on this agent.${hint} Please contact your course administrator.`,
+        `The environment ${cut(request.environment_type)}/${cut(request.environment)} is not available on this agent.${hint} Please contact your course administrator.`,
       );
     }
     job.environment = environment;

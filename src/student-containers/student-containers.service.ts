@@ -25,6 +25,7 @@ import { StudentContainersRegistry } from './student-containers.registry';
 import { studentLimits } from './student-limits';
 import { studentRuntime } from './student-runtime';
 import { type StudentSlot, StudentSlots } from './student-slots';
+import { cut } from '../logging/cut-value';
 
 /** How long a relayed student container's output may still arrive after its death before its retval is sent. */
 const RELAY_DRAIN_MS = 2000;
@@ -108,7 +109,7 @@ export class StudentContainersService implements OnModuleInit {
     if (!parent || !parameters || !folder || !parentId || job.closing) return 'the job is not running';
     const name = request.environment ?? parent.name;
     const environment = this.catalog.find(parent.envtype, name);
-    if (!environment) return `unknown environment ${parent.envtype}/${name}`;
+    if (!environment) return `unknown environment ${parent.envtype}/${cut(name)}`;
     const runtime = studentRuntime(environment.runtime, this.catalog.runtimes(), request.runAsRoot);
     if (!runtime) return 'root was asked for and no runtime runs containers as root';
     const limits = studentLimits(request, parameters.limits);
