@@ -3,8 +3,5 @@
 # sample course through an embedded backend (or serves the backend named by AGENT_BACKEND_ADDR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules/@nestjs/core ] || npm ci --no-audit --no-fund
-bash scripts/ensure-docker.sh
-bash scripts/build-sample-image.sh
-npm run --silent build
+bash scripts/prepare-run.sh
 exec node dist/demo/demo.js

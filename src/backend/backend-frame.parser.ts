@@ -1,5 +1,8 @@
 import { decode, isPlainMap } from '../msgpack/msgpack.codec';
 import { type BackendMessage, backendMessageSchemas } from './backend.messages';
+import { cut } from '../logging/cut-value';
+
+const ISSUES_QUOTED = 3;
 
 export type ParsedBackendFrame = { ok: true; message: BackendMessage } | { ok: false; problem: string };
 
@@ -10,17 +13,18 @@ export function parseBackendFrame(frames: readonly Buffer[]): ParsedBackendFrame
   try {
     value = decode(frames[0]);
   } catch (error) {
-    return rejected(`not msgpack: ${error instanceof Error ? error.message : String(error)}`);
+    return rejected(`not msgpack: ${cut(error instanceof Error ? error.message : error)}`);
   }
   if (!isPlainMap(value)) return rejected(`not a msgpack map: ${describe(value)}`);
   const type = value['@type'];
   if (typeof type !== 'string' || !Object.hasOwn(backendMessageSchemas, type)) {
-    return rejected(`unknown @type ${typeof type === 'string' ? JSON.stringify(type.slice(0, 64)) : describe(type)}`);
+    return rejected(`unknown @type ${typeof type === 'string' ? `"${cut(type)}"` : describe(type)}`);
   }
   const parsed = backendMessageSchemas[type as keyof typeof backendMessageSchemas].safeParse(value);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`);
-    return rejected(`${type}: ${issues.join('; ')}`);
+    const issues = parsed.error.issues.slice(0, ISSUES_QUOTED).map((issue) => cut(`${issue.path.join('.') || '(message)'}: ${issue.message}`));
+    const more = parsed.error.issues.length - issues.length;
+    return rejected(`${type}: ${issues.join('; ')}${more > 0 ? ` (and ${more} more)` : ''}`);
   }
   return { ok: true, message: parsed.data };
 }

@@ -35,9 +35,12 @@ async function main(): Promise<void> {
   const agent = spawnBenchAgent(backend, 'bench-pong', TASKS_DIR, CONTAINERS);
   try {
     await backend.whenAgentConnected();
+    const roundTrips: number[] = [];
+    backend.onEvent((event) => event.kind === 'pong' && roundTrips.push(event.ms));
+    const take = () => roundTrips.splice(0);
     backend.pingEvery(PING_EVERY_MS);
     await new Promise((r) => setTimeout(r, IDLE_MS));
-    const rows = [row('idle (no job)', take(backend))];
+    const rows = [row('idle (no job)', take())];
     const pid = agent.pid as number;
     for (const round of ROUNDS) {
       const cpuBefore = cpuSeconds(pid);
@@ -45,7 +48,7 @@ async function main(): Promise<void> {
       await Promise.all(Array.from({ length: CONTAINERS }, () => runJob(backend, round)));
       const seconds = (performance.now() - started) / 1000;
       const cpu = cpuSeconds(pid) - cpuBefore;
-      rows.push(row(`${CONTAINERS} containers at once: ${round.name}`, take(backend), `${seconds.toFixed(1)} s, agent CPU ${cpu.toFixed(2)} s`));
+      rows.push(row(`${CONTAINERS} containers at once: ${round.name}`, take(), `${seconds.toFixed(1)} s, agent CPU ${cpu.toFixed(2)} s`));
     }
     say('');
     say(`Ping every ${PING_EVERY_MS} ms; round trip Ping → Pong as the backend sees it`);
@@ -58,10 +61,6 @@ async function main(): Promise<void> {
     await stopAgent(agent);
     backend.close();
   }
-}
-
-function take(backend: EmbeddedBackend): number[] {
-  return backend.pongRoundTripsMs.splice(0);
 }
 
 function row(what: string, roundTrips: number[], took = ''): string {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { transformFileSync } from '@swc/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseAgentConfig } from './agent-config';
@@ -65,6 +65,9 @@ describe('parseAgentConfig', () => {
       maxFrameDepth: 32,
       pidsLimit: 512,
       dockerTimeoutMs: 30_000,
+      diskMaxEntries: 100_000,
+      diskMinFreeMiB: 1024,
+      studentContainersPerJob: 4,
     });
     expect(config.runtimes).toBeUndefined();
     expect(config.debugHost).toBeUndefined();
@@ -74,6 +77,10 @@ describe('parseAgentConfig', () => {
     expect(parseAgentConfig({ ...BACKEND, AGENT_CONCURRENCY: '3' }).warmPoolSize).toBe(3);
     expect(parseAgentConfig({ ...BACKEND, AGENT_CONCURRENCY: '3', AGENT_WARM_POOL: '0' }).warmPoolSize).toBe(0);
     expect(parseAgentConfig({ ...BACKEND, AGENT_WARM_POOL: '5' }).warmPoolSize).toBe(5);
+  });
+
+  it('refuses a student-container budget of 0 (no run_student could ever start)', () => {
+    expect(() => parseAgentConfig({ ...BACKEND, AGENT_STUDENT_CONTAINERS_PER_JOB: '0' })).toThrow(/AGENT_STUDENT_CONTAINERS_PER_JOB="0": expected a positive integer/);
   });
 
   it('treats empty variables as unset', () => {
@@ -100,14 +107,13 @@ describe('loadConfigOrExit in a real process', () => {
 
   // The config files compiled as `nest build` would (SWC, CommonJS), run by a plain node with no .env around.
   function runLoadConfig(env: Record<string, string>, args: string[] = [], dotEnv?: string): ReturnType<typeof spawnSync> {
-    const out = join(work, 'config');
-    mkdirSync(out, { recursive: true });
-    for (const file of ['load-config', 'agent-config', 'agent-config.schema', 'command-line']) {
-      const { code } = transformFileSync(join(__dirname, `${file}.ts`), {
+    for (const file of ['config/load-config', 'config/agent-config', 'config/agent-config.schema', 'config/command-line', 'logging/cut-value']) {
+      const { code } = transformFileSync(join(__dirname, '..', `${file}.ts`), {
         jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
         module: { type: 'commonjs' },
       });
-      writeFileSync(join(out, `${file}.js`), code);
+      mkdirSync(dirname(join(work, file)), { recursive: true });
+      writeFileSync(join(work, `${file}.js`), code);
     }
     rmSync(join(work, '.env'), { force: true });
     if (dotEnv !== undefined) writeFileSync(join(work, '.env'), dotEnv);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { agentEnvSchema, type RuntimeSetting } from './agent-config.schema';
+import { cut } from '../logging/cut-value';
 
 export class ConfigError extends Error {}
 
@@ -32,6 +33,12 @@ export interface AgentConfigValues {
   pidsLimit: number;
   /** deadline of every short Docker API call (not of the attach and event streams) */
   dockerTimeoutMs: number;
+  /** most files and folders one job may have (its folder and its containers' layers together) */
+  diskMaxEntries: number;
+  /** below this much free space on the work folder's file system, the largest writing job is stopped */
+  diskMinFreeMiB: number;
+  /** student containers of one job running at once; further run_student requests wait in order */
+  studentContainersPerJob: number;
   healthPeriodS: number;
   healthGraceS: number;
   shutdownGraceS: number;
@@ -83,6 +90,9 @@ export function parseAgentConfig(env: NodeJS.ProcessEnv, isTty = false, origins:
     maxFrameDepth: e.AGENT_MAX_FRAME_DEPTH,
     pidsLimit: e.AGENT_PIDS_LIMIT,
     dockerTimeoutMs: e.AGENT_DOCKER_TIMEOUT_MS,
+    diskMaxEntries: e.AGENT_DISK_MAX_ENTRIES,
+    diskMinFreeMiB: e.AGENT_DISK_MIN_FREE_MIB,
+    studentContainersPerJob: e.AGENT_STUDENT_CONTAINERS_PER_JOB,
     healthPeriodS: e.AGENT_HEALTH_PERIOD_S,
     healthGraceS: e.AGENT_HEALTH_GRACE_S,
     shutdownGraceS: e.AGENT_SHUTDOWN_GRACE_S,
@@ -102,10 +112,15 @@ function describeIssues(error: z.ZodError, env: Record<string, string | undefine
     .map((issue) => {
       const name = String(issue.path[0] ?? '?');
       const value = env[name];
-      const shown = value === undefined ? 'is not set' : `="${value}"`;
+      const shown = value === undefined ? 'is not set' : `=${JSON.stringify(cut(value))}`;
       const origin = origins[name] ? ` (from ${origins[name]})` : '';
-      const message = issue.code === 'invalid_type' && value === undefined ? 'required' : issue.message;
+      const message = issue.code === 'invalid_type' && value === undefined ? 'required' : oneLine(cut(issue.message));
       return `${name}${value === undefined ? ' ' : ''}${shown}${origin}: ${message}`;
     })
     .join('; ');
+}
+
+/** The message is one line: a line break inside a quoted value is shown escaped. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]/g, (c) => JSON.stringify(c).slice(1, -1));
 }

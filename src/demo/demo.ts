@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnAgent, stopAgent } from './agent-child';
+import type { SubmittedJob } from './backend-scheduler';
 import { EmbeddedBackend, type ReceivedJobDone } from './embedded-backend';
+import { textTable } from './text-table';
 
 const REPO = resolve(__dirname, '..', '..');
 const COURSE = 'sample';
@@ -51,14 +53,14 @@ async function main(): Promise<void> {
       rows.push([`${COURSE}/${task}`, done.result[0], done.grade.toFixed(2), seconds, oneLine(done)]);
     }
     say('');
-    say(table(['task', 'result', 'grade', 'seconds', 'feedback'], rows));
+    say(textTable(['task', 'result', 'grade', 'seconds', 'feedback'], rows));
   } finally {
     await stopAgent(agent);
     backend.close();
   }
 }
 
-function demoJob(task: string): Record<string, unknown> & { job_id: string } {
+function demoJob(task: string): SubmittedJob {
   return {
     job_id: randomUUID(),
     course_id: COURSE,
@@ -81,12 +83,6 @@ function demoJob(task: string): Record<string, unknown> & { job_id: string } {
 function oneLine(done: ReceivedJobDone): string {
   const text = done.result[1].replace(/\s+/g, ' ').trim();
   return text.length > 70 ? `${text.slice(0, 67)}...` : text;
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

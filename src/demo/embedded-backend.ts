@@ -1,37 +1,59 @@
 import { Router } from 'zeromq';
-import type { AgentJobDone } from '../backend/backend.messages';
+import type { AgentHello } from '../backend/backend.messages';
 import { decode, encode, isPlainMap } from '../msgpack/msgpack.codec';
+import { BackendScheduler, type SubmittedJob } from './backend-scheduler';
+import type { ReceivedJobDone } from './received-job-done';
 
-/** AgentJobDone as a backend decodes it: the grade is a plain number there. */
-export type ReceivedJobDone = Omit<AgentJobDone, 'grade'> & { grade: number };
+export type { ReceivedJobDone } from './received-job-done';
+
+/** What happens on the agent side of the backend, for a program that watches (the soak). */
+export type BackendEvent =
+  | { kind: 'hello'; agent: string; name: string }
+  | { kind: 'job-sent'; jobId: string; agent: string; name: string }
+  | { kind: 'agent-job-done'; jobId: string; agent: string; accepted: boolean }
+  | { kind: 'agent-dropped'; agent: string; name: string; jobIds: string[] }
+  | { kind: 'pong'; agent: string; ms: number };
+
+const PING_PERIOD_MS = 1000;
 
 /**
- * The smallest INGInious backend that can drive an agent, for the demo and the benchmark: a ROUTER on loopback that
- * pings the agent every second, as the real one does, submits jobs and resolves each with its AgentJobDone.
+ * An INGInious backend in miniature, for the demo, the benchmark and the soak: a ROUTER on loopback that schedules
+ * jobs over the agents that said hello as the real backend does (BackendScheduler), pings them every second, and
+ * resolves each submitted job with its end. `restart()` closes the socket and binds a new one on the same address.
  */
 export class EmbeddedBackend {
-  private agent?: Buffer;
+  private readonly scheduler: BackendScheduler;
+  private readonly routingIds = new Map<string, Buffer>();
+  private readonly pingsInFlight = new Map<string, number[]>();
+  private readonly waiting = new Map<string, (done: ReceivedJobDone) => void>();
+  private readonly listeners: Array<(event: BackendEvent) => void> = [];
   private helloSeen?: () => void;
   private readonly hello = new Promise<void>((resolve) => (this.helloSeen = resolve));
-  private readonly waiting = new Map<string, (done: ReceivedJobDone) => void>();
   private sending: Promise<unknown> = Promise.resolve();
   private pinger: NodeJS.Timeout;
-  /** when each Ping not yet answered left: the agent answers Pings in order */
-  private readonly pingsInFlight: number[] = [];
-  /** every Ping → Pong round trip so far, ms */
-  readonly pongRoundTripsMs: number[] = [];
 
   private constructor(
-    private readonly router: Router,
+    private router: Router,
     readonly address: string,
   ) {
-    void this.receive();
-    this.pinger = this.startPinging(1000);
+    this.scheduler = new BackendScheduler({
+      toAgent: (agent, message) => void this.send(agent, message),
+      jobEnded: (jobId, done) => {
+        this.waiting.get(jobId)?.(done);
+        this.waiting.delete(jobId);
+      },
+      jobSent: (jobId, agent, name) => this.emit({ kind: 'job-sent', jobId, agent, name }),
+      agentDropped: (agent, name, jobIds) => {
+        this.pingsInFlight.delete(agent);
+        this.emit({ kind: 'agent-dropped', agent, name, jobIds });
+      },
+    });
+    void this.receive(router);
+    this.pinger = setInterval(() => this.ping(), PING_PERIOD_MS);
   }
 
-  static async start(): Promise<EmbeddedBackend> {
-    const router = new Router({ linger: 0 });
-    await router.bind('tcp://127.0.0.1:*');
+  static async start(address = 'tcp://127.0.0.1:*'): Promise<EmbeddedBackend> {
+    const router = await bindRouter(address);
     return new EmbeddedBackend(router, router.lastEndpoint as string);
   }
 
@@ -39,16 +61,31 @@ export class EmbeddedBackend {
     return this.hello;
   }
 
-  submit(job: Record<string, unknown> & { job_id: string }): Promise<ReceivedJobDone> {
+  onEvent(listener: (event: BackendEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  submit(job: SubmittedJob): Promise<ReceivedJobDone> {
     const done = new Promise<ReceivedJobDone>((resolve) => this.waiting.set(job.job_id, resolve));
-    void this.send({ ...job, '@type': 'BackendNewJob' });
+    this.scheduler.submit(job);
     return done;
+  }
+
+  kill(jobId: string): void {
+    this.scheduler.kill(jobId);
   }
 
   /** Pings every `ms` from now on (the real backend: every second). */
   pingEvery(ms: number): void {
     clearInterval(this.pinger);
-    this.pinger = this.startPinging(ms);
+    this.pinger = setInterval(() => this.ping(), ms);
+  }
+
+  /** The backend's socket goes away and comes back on the same address; what the backend knows is kept. */
+  async restart(): Promise<void> {
+    this.router.close();
+    this.router = await bindRouter(this.address);
+    void this.receive(this.router);
   }
 
   close(): void {
@@ -56,41 +93,71 @@ export class EmbeddedBackend {
     this.router.close();
   }
 
-  private startPinging(ms: number): NodeJS.Timeout {
-    return setInterval(() => this.agent && void this.send({ '@type': 'Ping' }), ms);
+  private ping(): void {
+    for (const agent of this.scheduler.pingRound()) {
+      this.pingsInFlight.set(agent, [...(this.pingsInFlight.get(agent) ?? []), performance.now()]);
+      void this.send(agent, { '@type': 'Ping' });
+    }
   }
 
-  private send(message: Record<string, unknown>): Promise<unknown> {
-    const to = this.agent as Buffer;
-    const frame = encode(message);
-    this.sending = this.sending
-      .then(() => {
-        if (message['@type'] === 'Ping') this.pingsInFlight.push(performance.now());
-        return this.router.send([to, frame]);
-      })
-      .catch(() => undefined);
+  private send(agent: string, message: Record<string, unknown>): Promise<unknown> {
+    const to = this.routingIds.get(agent) as Buffer;
+    this.sending = this.sending.then(() => this.router.send([to, encode(message)])).catch(() => undefined);
     return this.sending;
   }
 
-  private async receive(): Promise<void> {
+  private emit(event: BackendEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private async receive(router: Router): Promise<void> {
     try {
-      for await (const [routingId, frame] of this.router) {
-        const message = decode(frame);
-        if (!isPlainMap(message)) continue;
-        if (message['@type'] === 'AgentHello') {
-          this.agent = routingId;
-          this.helloSeen?.();
-        } else if (message['@type'] === 'Pong') {
-          const sent = this.pingsInFlight.shift();
-          if (sent !== undefined) this.pongRoundTripsMs.push(performance.now() - sent);
-        } else if (message['@type'] === 'AgentJobDone') {
-          const done = message as unknown as ReceivedJobDone;
-          this.waiting.get(done.job_id)?.(done);
-          this.waiting.delete(done.job_id);
-        }
-      }
+      for await (const [routingId, frame] of router) this.handle(routingId, frame);
     } catch {
-      // closed
+      // closed (restart or close)
+    }
+  }
+
+  private handle(routingId: Buffer, frame: Buffer): void {
+    const message = decode(frame);
+    if (!isPlainMap(message)) return;
+    const agent = routingId.toString('hex');
+    this.routingIds.set(agent, routingId);
+    switch (message['@type']) {
+      case 'AgentHello': {
+        const hello = message as unknown as AgentHello;
+        this.pingsInFlight.delete(agent);
+        this.scheduler.hello(agent, hello);
+        this.emit({ kind: 'hello', agent, name: hello.friendly_name });
+        this.helloSeen?.();
+        break;
+      }
+      case 'AgentJobDone': {
+        const done = message as unknown as ReceivedJobDone;
+        const accepted = this.scheduler.jobDone(agent, done);
+        this.emit({ kind: 'agent-job-done', jobId: done.job_id, agent, accepted });
+        break;
+      }
+      case 'Pong': {
+        const sentAt = this.pingsInFlight.get(agent)?.shift();
+        this.scheduler.pong(agent);
+        if (sentAt !== undefined) this.emit({ kind: 'pong', agent, ms: performance.now() - sentAt });
+        break;
+      }
+    }
+  }
+}
+
+async function bindRouter(address: string): Promise<Router> {
+  for (let attempt = 0; ; attempt++) {
+    const router = new Router({ linger: 0 });
+    try {
+      await router.bind(address);
+      return router;
+    } catch (error) {
+      router.close();
+      if (attempt >= 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 }

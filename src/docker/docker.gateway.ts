@@ -45,6 +45,8 @@ export class DockerGateway {
       cgroupVersion: String(info.CgroupVersion ?? '1') === '2' ? 2 : 1,
       memTotalBytes: Number(info.MemTotal ?? 0),
       cgroupDriver: String(info.CgroupDriver ?? 'cgroupfs'),
+      storageDriver: String(info.Driver ?? ''),
+      backingFilesystem: String((info.DriverStatus as [string, string][] | undefined)?.find(([key]) => key === 'Backing Filesystem')?.[1] ?? ''),
     };
   }
 
@@ -137,6 +139,39 @@ export class DockerGateway {
     if (exitCode !== SIGKILL_EXIT_CODE) return false;
     const state = await this.inspect(id).catch(() => undefined);
     return state?.oomKilled ?? false;
+  }
+
+  /** The host folder holding what the container wrote over its image (overlay2's upper dir); undefined for other drivers or when gone. */
+  async writableLayerFolder(id: string): Promise<string | undefined> {
+    const c = await this.api.getContainer(id).inspect().catch((error: { statusCode?: number }) => {
+      if (error.statusCode === 404) return undefined;
+      throw error;
+    });
+    const data = c?.GraphDriver?.Data as { UpperDir?: string } | undefined; // dockerode types only devicemapper's fields
+    return c?.GraphDriver?.Name === 'overlay2' ? data?.UpperDir : undefined;
+  }
+
+  /** Bytes written over the image, as dockerd counts them (it walks the whole layer: slow for big layers); 0 when gone. */
+  async writableLayerBytes(id: string): Promise<number> {
+    // dockerode passes options as the query string, but does not type `size`
+    const c = await this.api.getContainer(id).inspect({ size: true } as Docker.ContainerInspectOptions).catch((error: { statusCode?: number }) => {
+      if (error.statusCode === 404) return undefined;
+      throw error;
+    });
+    return Number((c as { SizeRw?: number } | undefined)?.SizeRw ?? 0);
+  }
+
+  /**
+   * Whether the engine takes a per-container writable-layer size (overlay2 over xfs with pquota): a container is created
+   * with one, then removed. Rejects with Docker's refusal when it does not.
+   */
+  async probeStorageSize(image: string): Promise<void> {
+    const container = await this.api.createContainer({
+      Image: image,
+      Labels: { [LABEL_AGENT_ID]: this.config.agentId, [LABEL_ROLE]: 'probe' },
+      HostConfig: { StorageOpt: { size: '64m' } },
+    });
+    await container.remove({ force: true });
   }
 
   /** Every container (running or not) labelled as this agent's. */

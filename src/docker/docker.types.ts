@@ -28,6 +28,8 @@ export interface ContainerCreateBody {
     ExtraHosts?: string[];
     SecurityOpt?: string[];
     Init?: boolean;
+    /** size of the writable layer; only overlay2 over xfs with project quotas accepts it */
+    StorageOpt?: { size: string };
   };
 }
 
@@ -45,6 +47,9 @@ export interface EngineInfo {
   memTotalBytes: number;
   /** cgroup driver as dockerd reports it ("cgroupfs" or "systemd"): needed to find a container's cgroup folder */
   cgroupDriver: string;
+  /** storage driver ("overlay2"…) and the file system under it ("xfs", "extfs"…), as `docker info` says */
+  storageDriver: string;
+  backingFilesystem: string;
 }
 
 export interface ContainerState {

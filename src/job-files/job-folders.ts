@@ -4,6 +4,7 @@ import { cp, lstat, mkdir, readdir, realpath, rename, rm } from 'node:fs/promise
 import { join, resolve } from 'node:path';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AgentConfig } from '../config/agent-config';
+import { cut } from '../logging/cut-value';
 import { filesErrorText, hideHostPaths, type NamedPlace } from './files-error-text';
 import { jobFolderLayout, type JobFolderPaths } from './job-folder-layout';
 import { TaskFilesError } from './task-files.error';
@@ -133,7 +134,7 @@ export class JobFolders {
     const task = course && join(course, location.taskId);
     if (!task || (await kindOf(task)) !== 'folder') {
       throw new TaskFilesError(
-        `The task ${location.courseId}/${location.taskId} is not on this agent yet; retry later, and if it persists tell the course administrator.`,
+        `The task ${cut(location.courseId)}/${cut(location.taskId)} is not on this agent yet; retry later, and if it persists tell the course administrator.`,
         true,
       );
     }

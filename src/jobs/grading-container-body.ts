@@ -22,6 +22,8 @@ export interface GradingContainerPlan {
   pidsLimit: number;
   /** swappiness and the in-kernel OOM killer can only be set on cgroup v1 */
   cgroupV1: boolean;
+  /** the writable layer's size, when the engine enforces it (overlay2 over xfs with pquota) */
+  storageOption?: { size: string };
 }
 
 /** POST /containers/create body for a grading container (behaviour.md step 5; fixtures' create-request.json). */
@@ -57,6 +59,7 @@ export function gradingContainerBody(plan: GradingContainerPlan): ContainerCreat
       ],
       Ulimits: [{ Name: 'nofile', Soft: plan.openFilesLimit, Hard: plan.openFilesLimit }],
       ...(generation === 4 ? { ExtraHosts: ['host.docker.internal:host-gateway'], SecurityOpt: [selinuxLevel()] } : {}),
+      ...(plan.storageOption ? { StorageOpt: plan.storageOption } : {}),
     },
   };
 }

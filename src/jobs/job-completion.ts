@@ -5,6 +5,7 @@ import { DockerGateway } from '../docker/docker.gateway';
 import { JobFolders } from '../job-files/job-folders';
 import { PortPool } from '../ports/port-pool';
 import { Telemetry } from '../telemetry/telemetry';
+import { DiskLimitsService } from '../timeouts/disk-limits.service';
 import { TimeoutsService } from '../timeouts/timeouts.service';
 import type { AcceptedResult } from './container-frame';
 import { buildJobDone, type JobOutcome } from './job-outcome';
@@ -28,6 +29,7 @@ export class JobCompletion {
     private readonly docker: DockerGateway,
     private readonly folders: JobFolders,
     private readonly timeouts: TimeoutsService,
+    private readonly disk: DiskLimitsService,
     private readonly ports: PortPool,
     private readonly hooks: JobHooks,
   ) {}
@@ -38,9 +40,11 @@ export class JobCompletion {
     job.closing = true;
     const outcome = job.doneSent ? undefined : this.withoutHostPaths(decideOutcome(job));
     if (job.containerId) this.timeouts.unwatch(job.containerId);
+    this.disk.unwatchJob(job.id);
+    const cleanupStartedAt = Date.now();
     await this.cleanUp(job);
     this.jobs.remove(job);
-    if (outcome) await this.sendDone(job, outcome);
+    if (outcome) await this.sendDone(job, outcome, { cleanupSeconds: (Date.now() - cleanupStartedAt) / 1000 });
   }
 
   /**
@@ -55,28 +59,33 @@ export class JobCompletion {
     const outcome = decideOutcome(job);
     if (outcome.kind !== 'accepted') return false;
     if (job.containerId) this.timeouts.unwatch(job.containerId);
+    this.disk.unwatchJob(job.id);
     job.timeline.end('run'); // the job ran until its result; its close is the AgentJobDone, cleanup comes after
-    await this.sendDone(job, outcome, performance.now() - resultAtMs);
+    await this.sendDone(job, outcome, { afterResultMs: performance.now() - resultAtMs });
     return true;
   }
 
   /** `afterResultMs`: how long after the result frame it goes, when it goes before cleanup. */
-  private async sendDone(job: RunningJob, outcome: ReturnType<typeof decideOutcome>, afterResultMs?: number): Promise<void> {
+  private async sendDone(job: RunningJob, outcome: ReturnType<typeof decideOutcome>, times: JobDoneTimes): Promise<void> {
     job.doneSent = true;
-    const result = await this.send(job, outcome, { seconds: (Date.now() - job.startedAt) / 1000, afterResultMs });
+    const result = await this.send(job, outcome, { seconds: (Date.now() - job.startedAt) / 1000, ...times });
     this.telemetry.record('job.done', jobDoneSignal(job.request, result, job.timeline.end('close')));
   }
 
   /** Sends AgentJobDone and returns the result it reported. */
-  private async send(job: RunningJob, outcome: ReturnType<typeof decideOutcome>, timing: { seconds: number; afterResultMs?: number }): Promise<string> {
+  private async send(
+    job: RunningJob,
+    outcome: ReturnType<typeof decideOutcome>,
+    times: JobDoneTimes & { seconds: number },
+  ): Promise<string> {
     if (outcome.kind === 'accepted') {
-      this.logger.info({ jobId: job.id, result: outcome.result.result, grade: outcome.result.grade, ...timing }, 'job done');
+      this.logger.info({ jobId: job.id, result: outcome.result.result, grade: outcome.result.grade, ...times }, 'job done');
       await this.sender.sendEncoded('AgentJobDone', outcome.result.jobDone);
       return outcome.result.result;
     }
     const done = buildJobDone(job.id, outcome, job.inputState, job.containerId !== undefined);
     this.logger.info(
-      { jobId: job.id, result: done.result[0], grade: done.grade.value, ...timing },
+      { jobId: job.id, result: done.result[0], grade: done.grade.value, ...times },
       outcome.kind === 'crash' ? `job crashed: ${outcome.text}` : 'job done',
     );
     await this.sender.send(done);
@@ -105,6 +114,12 @@ export class JobCompletion {
       }
     }
   }
+}
+
+/** Logged with "job done": cleanup before it (cold) or the time since the result frame (sent before cleanup). */
+interface JobDoneTimes {
+  cleanupSeconds?: number;
+  afterResultMs?: number;
 }
 
 /** A result the container sent comes with its AgentJobDone already encoded (off the event loop). */

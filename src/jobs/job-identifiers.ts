@@ -1,4 +1,5 @@
 import { JobRejected } from './job-rejected.error';
+import { cut } from '../logging/cut-value';
 
 /** Course and task ids as INGInious accepts them: letters, digits, "_" and "-" — nothing that could name a path. */
 const PLAIN_ID = /^[A-Za-z0-9_-]+$/;
@@ -17,7 +18,7 @@ export function checkTaskLocation(courseId: string | null, taskId: string | null
   for (const [what, id] of [['course', courseId], ['task', taskId]] as const) {
     if (!PLAIN_ID.test(id)) {
       throw new JobRejected(
-        `The ${what} id ${JSON.stringify(id)} is not a plain id (letters, digits, "_" and "-" only); the job was refused.`,
+        `The ${what} id ${JSON.stringify(cut(id))} is not a plain id (letters, digits, "_" and "-" only); the job was refused.`,
       );
     }
   }

@@ -34,9 +34,16 @@ describe('parseJobParameters', () => {
   it('applies the defaults of the Python agent', () => {
     expect(parseJobParameters({}, options)).toEqual({
       limits: { cpuSeconds: 30, wallSeconds: 90, memoryMiB: 200 },
+      diskMiB: 1024,
       networkGrading: false,
       runCmd: '',
     });
+  });
+
+  it('reads limits.disk in MiB; empty or 0 means the webapp\'s default of 1024', () => {
+    expect(parseJobParameters({ limits: { disk: '50' } }, options).diskMiB).toBe(50);
+    expect(parseJobParameters({ limits: { disk: '' } }, options).diskMiB).toBe(1024);
+    expect(parseJobParameters({ limits: { disk: 0 } }, options).diskMiB).toBe(1024);
   });
 
   it('reads numbers and numeric strings, hard_time defaults to 3 × time, memory raised to 20', () => {

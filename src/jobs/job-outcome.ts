@@ -5,7 +5,8 @@ import type { GraderResult } from './result-map';
 /** How a job ended, before it is turned into AgentJobDone. */
 export type JobOutcome =
   | { kind: 'graded'; result: GraderResult }
-  | { kind: 'killed' | 'timeout' | 'overflow' }
+  | { kind: 'killed' | 'timeout' }
+  | { kind: 'overflow'; text?: string }
   | { kind: 'crash'; text: string };
 
 /**
@@ -37,7 +38,8 @@ export function buildJobDone(
   const empty = reachedContainer ? '' : null;
   return {
     job_id: jobId,
-    result: [outcome.kind, outcome.kind === 'crash' ? outcome.text : ''],
+    // the Python agent's overflow (memory) has no text; the agent's own overflows (disk) say which limit
+    result: [outcome.kind, 'text' in outcome ? (outcome.text ?? '') : ''],
     grade: new Float64(0),
     problems: {},
     tests: {},

@@ -1,5 +1,6 @@
 import { isPlainMap } from '../msgpack/msgpack.codec';
 import { JobRejected } from './job-rejected.error';
+import { cut } from '../logging/cut-value';
 
 export interface JobLimits {
   /** CPU seconds of all the container's processes */
@@ -11,6 +12,8 @@ export interface JobLimits {
 
 export interface JobParameters {
   limits: JobLimits;
+  /** `limits.disk`: what the job may write, its folder and its containers' layers together */
+  diskMiB: number;
   /** the grading container has network: `network_grading`, or the IDE debugger has to reach the host */
   networkGrading: boolean;
   runCmd: string;
@@ -19,6 +22,7 @@ export interface JobParameters {
 const DEFAULT_CPU_SECONDS = 30;
 const DEFAULT_MEMORY_MIB = 200;
 const MIN_MEMORY_MIB = 20;
+const DEFAULT_DISK_MIB = 1024;
 /** Jobs that publish ports (SSH debug, web environments) are interactive: both time limits become 30 minutes. */
 export const INTERACTIVE_LIMIT_SECONDS = 30 * 60;
 
@@ -45,12 +49,15 @@ export function parseJobParameters(
       `The task asks for ${memoryMiB} MiB of memory, more than the ${maxMemoryMiB} MiB one job may use on this agent.`,
     );
   }
+  // 0 or empty is "not set", as the webapp's default of 1024 MiB is meant
+  const diskMiB = readNumber(limits, 'disk', DEFAULT_DISK_MIB) || DEFAULT_DISK_MIB;
   const runCmd = parameters.run_cmd ?? '';
   if (typeof runCmd !== 'string') throw new JobRejected('The task parameters cannot be read: "run_cmd" must be text.');
   return {
     limits: interactive || ideDebugger
       ? { cpuSeconds: INTERACTIVE_LIMIT_SECONDS, wallSeconds: INTERACTIVE_LIMIT_SECONDS, memoryMiB }
       : { cpuSeconds, wallSeconds, memoryMiB },
+    diskMiB,
     networkGrading: Boolean(parameters.network_grading ?? false) || ideDebugger,
     runCmd,
   };
@@ -62,7 +69,7 @@ function readNumber(map: Record<string, unknown>, key: string, fallback: number)
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return fallback;
   const value = typeof raw === 'bigint' ? Number(raw) : typeof raw === 'string' ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new JobRejected(`The task parameters cannot be read: limits.${key} must be a non-negative number, not ${JSON.stringify(String(raw))}.`);
+    throw new JobRejected(`The task parameters cannot be read: limits.${key} must be a non-negative number, not ${JSON.stringify(cut(String(raw)))}.`);
   }
   return Math.floor(value);
 }

@@ -1,169 +1,29 @@
 import { Duplex } from 'node:stream';
-import type { PinoLogger } from 'nestjs-pino';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AgentMessage, BackendNewJob } from '../backend/backend.messages';
-import type { BackendSender } from '../backend/backend-sender';
-import { parseAgentConfig } from '../config/agent-config';
-import type { DockerEvents } from '../docker/docker-events.service';
-import type { DockerGateway } from '../docker/docker.gateway';
-import type { ContainerEvent } from '../docker/docker.types';
-import type { EnvironmentCatalog } from '../environments/environment-catalog.service';
-import type { GradingEnvironment } from '../environments/grading-environment';
-import { PortPool } from '../ports/port-pool';
-import type { TimeoutsService } from '../timeouts/timeouts.service';
-import type { EngineFacts } from '../docker/engine-facts';
-import { decode } from '../msgpack/msgpack.codec';
-import type { WorkerPool } from '../worker-pool/worker-pool';
-import { readContainerFrame, type ContainerFrameTask } from './container-frame';
-import { ContainerFrames } from './container-frames';
-import { JobCompletion } from './job-completion';
-import { jobFolderLayout } from '../job-files/job-folder-layout';
+import { createJobsHarness, folder, type FakeDocker, type JobsHarness, newJob } from '../../test/unit/support/jobs-service-harness';
+import type { AgentMessage } from '../backend/backend.messages';
 import { TaskFilesError } from '../job-files/task-files.error';
-import type { JobFolders } from '../job-files/job-folders';
-import { JobHooks } from './job-hooks';
-import { EXIT_AFTER_RESULT_MS, JobsService } from './jobs.service';
-import { RunningJobs } from './running-jobs.registry';
-import type { WarmPool } from '../warm-pool/warm-pool.service';
-
-const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn(), debug: vi.fn() } as unknown as PinoLogger;
-const config = parseAgentConfig({ AGENT_BACKEND_ADDR: 'tcp://127.0.0.1:1', AGENT_DEBUG_PORTS: '1000-1001', AGENT_ID: 'unit' });
-const environment: GradingEnvironment = {
-  envtype: 'docker',
-  name: 'default',
-  imageId: 'sha256:x',
-  created: 0,
-  generation: 4,
-  ports: [],
-  advertised: true,
-  runtime: { dockerRuntime: 'runc', envtype: 'docker', runAsRoot: false, sharedKernel: true, gpu: false },
-};
-const folder = jobFolderLayout('/w/j');
-
-/** The worker thread is an I/O edge: here the same task runs in this thread. */
-const inlinePool = { run: async (_file: string, task: ContainerFrameTask) => readContainerFrame(task) } as unknown as WorkerPool;
-
-/** A Docker engine in memory: containers run until killed; kill emits die; any step can be made to fail. */
-class FakeDocker {
-  readonly running = new Set<string>();
-  readonly removed: string[] = [];
-  /** attach streams: what the agent writes is kept apart from what the container sends */
-  readonly streams = new Map<string, Duplex>();
-  failAt?: 'create' | 'attach' | 'start';
-  oomKilled = false;
-  private next = 0;
-  private emit: (e: ContainerEvent) => void = () => {};
-
-  listen(listener: (e: ContainerEvent) => void) {
-    this.emit = listener;
-    return () => {};
-  }
-
-  createContainer = vi.fn(async () => {
-    if (this.failAt === 'create') throw new Error('create refused');
-    return `c${++this.next}`;
-  });
-  attach = vi.fn(async (id: string) => {
-    if (this.failAt === 'attach') throw new Error('attach refused');
-    const stream = new Duplex({ read() {}, write: (_chunk, _encoding, callback) => callback() });
-    this.streams.set(id, stream);
-    return stream;
-  });
-  start = vi.fn(async (id: string) => {
-    if (this.failAt === 'start') throw new Error('start refused');
-    this.running.add(id);
-  });
-  kill = vi.fn(async (id: string) => {
-    if (this.running.delete(id)) this.die(id);
-  });
-  inspect = vi.fn(async (id: string) => ({ id, running: this.running.has(id), exitCode: 137, oomKilled: this.oomKilled, pid: 1, ports: {} }));
-  diedOfMemory = vi.fn(async (_id: string, exitCode: number | undefined) => exitCode === 137 && this.oomKilled);
-  remove = vi.fn(async (id: string) => {
-    this.removed.push(id);
-  });
-
-  die(id: string, exitCode = 0): void {
-    this.running.delete(id);
-    this.streams.get(id)?.push(null);
-    setImmediate(() => this.emit({ kind: 'die', containerId: id, exitCode, timeNano: 0n }));
-  }
-
-  oom(id: string): void {
-    this.emit({ kind: 'oom', containerId: id, timeNano: 0n });
-  }
-
-  /** The container sends one framed message on stdout, Docker-multiplexed. */
-  say(id: string, frame: Buffer): void {
-    const header = Buffer.alloc(8);
-    header[0] = 1;
-    header.writeUInt32BE(frame.length, 4);
-    this.streams.get(id)?.push(Buffer.concat([header, frame]));
-  }
-
-  /** The container sends one framed result map, then exits. */
-  finishWith(id: string, frame: Buffer): void {
-    this.say(id, frame);
-    this.die(id);
-  }
-}
-
-function newJob(id: string, overrides: Partial<BackendNewJob> = {}): BackendNewJob {
-  return {
-    '@type': 'BackendNewJob',
-    job_id: id,
-    course_id: 'c',
-    task_id: 't',
-    task_problems: {},
-    inputdata: { '@state': 'st' },
-    environment_type: 'docker',
-    environment: 'default',
-    environment_parameters: {},
-    debug: false,
-    ...overrides,
-  };
-}
+import type { PortPool } from '../ports/port-pool';
+import type { DiskExceeded } from '../timeouts/disk-part';
+import { EXIT_AFTER_RESULT_MS, type JobsService } from './jobs.service';
+import type { RunningJobs } from './running-jobs.registry';
 
 describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => {
   let docker: FakeDocker;
   let sent: AgentMessage[];
   let service: JobsService;
   let ports: PortPool;
-  let folders: { prepare: ReturnType<typeof vi.fn>; remove: ReturnType<typeof vi.fn>; hideHostPaths: ReturnType<typeof vi.fn> };
-  let warmPool: { take: ReturnType<typeof vi.fn> };
-  let timeouts: { watch: ReturnType<typeof vi.fn>; unwatch: ReturnType<typeof vi.fn>; checkNow: ReturnType<typeof vi.fn> };
+  let folders: JobsHarness['folders'];
+  let timeouts: JobsHarness['timeouts'];
+  let disk: JobsHarness['disk'];
+  let warmPool: JobsHarness['warmPool'];
+  let jobs: RunningJobs;
 
   const done = (jobId: string) => sent.filter((m) => m['@type'] === 'AgentJobDone' && m.job_id === jobId);
   const settle = () => new Promise((r) => setTimeout(r, 20));
 
   beforeEach(() => {
-    docker = new FakeDocker();
-    sent = [];
-    ports = new PortPool(config);
-    folders = { prepare: vi.fn(async () => folder), remove: vi.fn(async () => undefined), hideHostPaths: vi.fn((text: string) => text) };
-    warmPool = { take: vi.fn(async () => undefined) };
-    timeouts = { watch: vi.fn(), unwatch: vi.fn(), checkNow: vi.fn(async () => undefined) };
-    const sender = {
-      send: vi.fn(async (m: AgentMessage) => void sent.push(m)),
-      sendEncoded: vi.fn(async (_type: string, frame: Uint8Array) => void sent.push(decode(frame) as AgentMessage)),
-    } as unknown as BackendSender;
-    const catalog = {
-      find: (envtype: string, name: string) =>
-        envtype !== 'docker' ? undefined : name === 'default' ? environment : name === 'web' ? { ...environment, name, ports: [8080] } : undefined,
-      runtimes: () => [environment.runtime],
-    } as unknown as EnvironmentCatalog;
-    const engine = { get: async () => ({ maxMemoryMiBPerJob: 1000, openFilesPerJob: 1024, cgroupVersion: 1 }) } as EngineFacts;
-    const events = { subscribe: (l: (e: ContainerEvent) => void) => docker.listen(l) } as unknown as DockerEvents;
-    const jobs = new RunningJobs();
-    const hooks = new JobHooks();
-    const gateway = docker as unknown as DockerGateway;
-    const completion = new JobCompletion(
-      logger, jobs, sender, gateway, folders as unknown as JobFolders, timeouts as unknown as TimeoutsService, ports, hooks,
-    );
-    service = new JobsService(
-      logger, config, jobs, sender, gateway, events, catalog, folders as unknown as JobFolders,
-      timeouts as unknown as TimeoutsService, ports, engine, hooks, completion, new ContainerFrames(config, inlinePool),
-      warmPool as unknown as WarmPool,
-    );
-    service.onModuleInit();
+    ({ docker, sent, service, ports, folders, timeouts, disk, warmPool, jobs } = createJobsHarness());
   });
 
   it('a container that returns a result: graded, container removed, folder removed, watch ended', async () => {
@@ -177,127 +37,6 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     expect(docker.removed).toEqual(['c1']);
     expect(folders.remove).toHaveBeenCalledOnce();
     expect(timeouts.unwatch).toHaveBeenCalledWith('c1');
-  });
-
-  describe('a warm container from the pool', () => {
-    const warmFolder = { ...folder, root: '/w/warm' };
-    const takeWarm = async () => {
-      const stream = await docker.attach('w1');
-      docker.running.add('w1');
-      warmPool.take.mockResolvedValueOnce({ containerId: 'w1', folder: warmFolder, stream, cpuUsedSeconds: 0.3 });
-    };
-
-    it('is used as it is: no create, no start; CPU used while idle not charged; same cleanup', async () => {
-      await takeWarm();
-      const written: Buffer[] = [];
-      docker.streams.get('w1')!._write = (chunk, _encoding, callback) => void (written.push(chunk), callback());
-      service.start(newJob('j1', { environment_parameters: { limits: { memory: 150 } } }));
-      await settle();
-      expect(warmPool.take).toHaveBeenCalledWith(expect.objectContaining({ jobId: 'j1', network: false, memoryMiB: 150, location: { courseId: 'c', taskId: 't' } }));
-      expect(docker.createContainer).not.toHaveBeenCalled();
-      expect(docker.start).not.toHaveBeenCalled();
-      expect(folders.prepare).not.toHaveBeenCalled();
-      expect(timeouts.watch).toHaveBeenCalledWith('w1', expect.objectContaining({ memoryMiB: 150 }), expect.any(Function), 0.3);
-      expect(Buffer.concat(written).toString('latin1')).toContain('start');
-      docker.die('w1');
-      await settle();
-      expect(done('j1')).toMatchObject([{ result: ['crash', expect.any(String)] }]);
-      expect(docker.removed).toEqual(['w1']);
-      expect(folders.remove).toHaveBeenCalledWith(warmFolder);
-    });
-
-    it('is never asked for a job that publishes ports', async () => {
-      service.start(newJob('j1', { environment: 'web' }));
-      await settle();
-      expect(warmPool.take).not.toHaveBeenCalled();
-      expect(docker.createContainer).toHaveBeenCalledOnce();
-    });
-
-    it('when the pool has none (or handing one over failed), the job starts cold', async () => {
-      service.start(newJob('j1'));
-      await settle();
-      expect(warmPool.take).toHaveBeenCalledOnce();
-      expect(folders.prepare).toHaveBeenCalledOnce();
-      expect(docker.createContainer).toHaveBeenCalledOnce();
-      expect(docker.start).toHaveBeenCalledWith('c1');
-    });
-  });
-
-  describe('early AgentJobDone', () => {
-    const resultFrame = async (result: unknown) => (await import('../container-link/frame-codec')).encodeFrame({ type: 'result', result });
-    const registry = () => (service as unknown as { jobs: RunningJobs }).jobs;
-
-    it('a valid result is reported before the container ends; cleanup follows its exit, with the job still counted', async () => {
-      let finishRemoval!: () => void;
-      docker.remove.mockImplementation(() => new Promise<void>((r) => (finishRemoval = r)));
-      service.start(newJob('j1'));
-      await settle();
-      docker.say('c1', await resultFrame({ result: 'success', grade: 75 }));
-      await settle();
-      expect(done('j1')).toMatchObject([{ result: ['success', ''], grade: 75 }]);
-      expect(timeouts.unwatch).toHaveBeenCalledWith('c1');
-      expect(registry().has('j1')).toBe(true);
-      docker.die('c1');
-      await settle();
-      expect(docker.kill).not.toHaveBeenCalled();
-      expect(registry().has('j1')).toBe(true);
-      finishRemoval();
-      await settle();
-      expect(registry().has('j1')).toBe(false);
-      expect(folders.remove).toHaveBeenCalledOnce();
-      expect(done('j1')).toHaveLength(1);
-    });
-
-    it('a container still running a while after its result is killed, and then cleaned up', async () => {
-      vi.useFakeTimers({ toFake: ['setTimeout'] });
-      try {
-        service.start(newJob('j1'));
-        await vi.advanceTimersByTimeAsync(20);
-        docker.say('c1', await resultFrame({ result: 'success' }));
-        await vi.advanceTimersByTimeAsync(EXIT_AFTER_RESULT_MS - 100);
-        expect(done('j1')).toHaveLength(1);
-        expect(docker.kill).not.toHaveBeenCalled();
-        await vi.advanceTimersByTimeAsync(200);
-        expect(docker.kill).toHaveBeenCalledWith('c1');
-        await vi.advanceTimersByTimeAsync(20);
-        expect(docker.removed).toEqual(['c1']);
-        expect(registry().has('j1')).toBe(false);
-      } finally {
-        vi.useRealTimers();
-      }
-    });
-
-    it('a limit found crossed at the last look before the result wins', async () => {
-      service.start(newJob('j1'));
-      await settle();
-      const onExceeded = timeouts.watch.mock.calls[0][2] as (reason: string) => void;
-      timeouts.checkNow.mockImplementation(async () => onExceeded('cpu'));
-      docker.say('c1', await resultFrame({ result: 'success' }));
-      await settle();
-      expect(done('j1')).toMatchObject([{ result: ['timeout', ''] }]);
-    });
-
-    it('a kill before the result wins', async () => {
-      service.start(newJob('j1'));
-      await settle();
-      const job = registry().get('j1')!;
-      job.stop({ kind: 'killed' });
-      docker.finishWith('c1', await resultFrame({ result: 'success' }));
-      await settle();
-      expect(done('j1')).toMatchObject([{ result: ['killed', ''] }]);
-    });
-
-    it('an invalid result map is not reported early: the job closes at its death as before', async () => {
-      service.start(newJob('j1'));
-      await settle();
-      docker.say('c1', await resultFrame({ result: 'nonsense-kind' }));
-      await settle();
-      expect(done('j1')).toEqual([]);
-      expect(docker.kill).not.toHaveBeenCalled();
-      docker.die('c1');
-      await settle();
-      expect(done('j1')).toMatchObject([{ result: ['crash', expect.stringContaining('unreadable')] }]);
-    });
   });
 
   it.each(['create', 'attach', 'start'] as const)('Docker refusing %s → one crash, nothing left', async (step) => {
@@ -346,6 +85,21 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     docker.oom('c1');
     await settle();
     expect(done('j1')).toMatchObject([{ result: ['timeout', ''], state: 'st' }]);
+  });
+
+  it('disk limit crossed → overflow naming the limit; folder and container were measured, the watch ends', async () => {
+    service.start(newJob('j1', { environment_parameters: { limits: { disk: 50 } } }));
+    await settle();
+    expect(disk.watchJob).toHaveBeenCalledWith('j1', 50 * 1024 * 1024, expect.any(Function));
+    expect(disk.addPart.mock.calls.map(([, part]) => part)).toEqual([
+      { kind: 'folder', path: folder.root },
+      { kind: 'container', containerId: 'c1' },
+    ]);
+    const onExceeded = disk.watchJob.mock.calls[0][2] as (e: DiskExceeded) => void;
+    onExceeded({ kind: 'bytes', usage: { bytes: 60 << 20, entries: 3, complete: false }, bounds: { maxBytes: 50 << 20, maxEntries: 100 } });
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['overflow', expect.stringContaining('disk limit of 50 MiB')] }]);
+    expect(disk.unwatchJob).toHaveBeenCalledWith('j1');
   });
 
   it('OOM event → overflow', async () => {
@@ -475,5 +229,100 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     await settle();
     expect(sent.map((m) => m['@type'])).toEqual(['AgentJobStarted', 'AgentJobDone']);
     expect(done('j1')).toMatchObject([{ result: ['crash', expect.stringContaining('shutting down')], state: 'st' }]);
+  });
+
+  describe('a warm container from the pool', () => {
+    const warmFolder = { ...folder, root: '/w/warm' };
+
+    it('is used as it is: no create, no start; CPU used while idle not charged; same cleanup', async () => {
+      const stream = await docker.attach('w1');
+      docker.running.add('w1');
+      warmPool.take.mockResolvedValueOnce({ containerId: 'w1', folder: warmFolder, stream, cpuUsedSeconds: 0.3 });
+      docker.attach.mockClear();
+      service.start(newJob('j1', { environment_parameters: { limits: { memory: 150 } } }));
+      await settle();
+      expect(warmPool.take).toHaveBeenCalledWith(expect.objectContaining({ jobId: 'j1', network: false, memoryMiB: 150, location: { courseId: 'c', taskId: 't' } }));
+      expect(docker.createContainer).not.toHaveBeenCalled();
+      expect(docker.attach).not.toHaveBeenCalled();
+      expect(docker.start).not.toHaveBeenCalled();
+      expect(folders.prepare).not.toHaveBeenCalled();
+      expect(timeouts.watch).toHaveBeenCalledWith('w1', expect.objectContaining({ memoryMiB: 150 }), expect.any(Function), 0.3);
+      docker.die('w1');
+      await settle();
+      expect(done('j1')).toMatchObject([{ result: ['crash', expect.any(String)] }]);
+      expect(docker.removed).toEqual(['w1']);
+      expect(folders.remove).toHaveBeenCalledWith(warmFolder);
+    });
+
+    it('when the pool has none (or handing one over failed), the job starts cold', async () => {
+      service.start(newJob('j1'));
+      await settle();
+      expect(warmPool.take).toHaveBeenCalledOnce();
+      expect(folders.prepare).toHaveBeenCalledOnce();
+      expect(docker.start).toHaveBeenCalledWith('c1');
+    });
+  });
+
+  describe('early AgentJobDone', () => {
+    const resultFrame = async (result: unknown) => (await import('../container-link/frame-codec')).encodeFrame({ type: 'result', result });
+
+    it('a valid result is reported before the container ends; cleanup follows its exit, with the job still counted', async () => {
+      let finishRemoval!: () => void;
+      docker.remove.mockImplementation(() => new Promise<void>((r) => (finishRemoval = r)));
+      service.start(newJob('j1'));
+      await settle();
+      docker.say('c1', await resultFrame({ result: 'success', grade: 75 }));
+      await settle();
+      expect(done('j1')).toMatchObject([{ result: ['success', ''], grade: 75 }]);
+      expect(timeouts.unwatch).toHaveBeenCalledWith('c1');
+      expect(jobs.has('j1')).toBe(true);
+      docker.die('c1');
+      await settle();
+      expect(docker.kill).not.toHaveBeenCalled();
+      finishRemoval();
+      await settle();
+      expect(jobs.has('j1')).toBe(false);
+      expect(done('j1')).toHaveLength(1);
+    });
+
+    it('a container still running a while after its result is killed, and then cleaned up', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout'] });
+      try {
+        service.start(newJob('j1'));
+        await vi.advanceTimersByTimeAsync(20);
+        docker.say('c1', await resultFrame({ result: 'success' }));
+        await vi.advanceTimersByTimeAsync(EXIT_AFTER_RESULT_MS - 100);
+        expect(done('j1')).toHaveLength(1);
+        expect(docker.kill).not.toHaveBeenCalled();
+        await vi.advanceTimersByTimeAsync(200);
+        expect(docker.kill).toHaveBeenCalledWith('c1');
+        await vi.advanceTimersByTimeAsync(20);
+        expect(docker.removed).toEqual(['c1']);
+        expect(jobs.has('j1')).toBe(false);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('a limit found crossed at the last look before the result wins', async () => {
+      service.start(newJob('j1'));
+      await settle();
+      const onExceeded = timeouts.watch.mock.calls[0][2] as (reason: string) => void;
+      timeouts.checkNow.mockImplementation(async () => onExceeded('cpu'));
+      docker.say('c1', await resultFrame({ result: 'success' }));
+      await settle();
+      expect(done('j1')).toMatchObject([{ result: ['timeout', ''] }]);
+    });
+
+    it('an invalid result map is not reported early: the job closes at its death as before', async () => {
+      service.start(newJob('j1'));
+      await settle();
+      docker.say('c1', await resultFrame({ result: 'nonsense-kind' }));
+      await settle();
+      expect(done('j1')).toEqual([]);
+      docker.die('c1');
+      await settle();
+      expect(done('j1')).toMatchObject([{ result: ['crash', expect.stringContaining('unreadable')] }]);
+    });
   });
 });

@@ -13,6 +13,9 @@ import { JobFolders } from '../job-files/job-folders';
 import { TaskFilesError } from '../job-files/task-files.error';
 import { PortPool } from '../ports/port-pool';
 import { PortsExhaustedError } from '../ports/ports-exhausted.error';
+import { ContainerStorageQuota } from '../timeouts/container-storage-quota';
+import { DiskLimitsService } from '../timeouts/disk-limits.service';
+import { diskExceededText } from '../timeouts/disk-part';
 import { Telemetry } from '../telemetry/telemetry';
 import { TimeoutsService } from '../timeouts/timeouts.service';
 import { WarmPool } from '../warm-pool/warm-pool.service';
@@ -30,6 +33,7 @@ import { inputStateOf, RunningJob, type StopReason } from './running-job';
 import { RunningJobs } from './running-jobs.registry';
 import { sshDebugRefusal, sshEnvtypeHint } from './ssh-permission';
 import { startMessage } from './start-message';
+import { cut } from '../logging/cut-value';
 
 /** How long after a container's death its output may still be arriving before the job is closed anyway. */
 const OUTPUT_DRAIN_MS = 2000;
@@ -55,6 +59,8 @@ export class JobsService implements OnModuleInit {
     private readonly catalog: EnvironmentCatalog,
     private readonly folders: JobFolders,
     private readonly timeouts: TimeoutsService,
+    private readonly disk: DiskLimitsService,
+    private readonly storageQuota: ContainerStorageQuota,
     private readonly ports: PortPool,
     private readonly engine: EngineFacts,
     private readonly hooks: JobHooks,
@@ -79,7 +85,7 @@ export class JobsService implements OnModuleInit {
     const job = new RunningJob(request);
     this.jobs.add(job);
     this.logger.info(
-      { jobId: job.id, course: request.course_id, task: request.task_id, environment: `${request.environment_type}/${request.environment}` },
+      { jobId: job.id, course: request.course_id, task: request.task_id, environment: `${cut(request.environment_type)}/${cut(request.environment)}` },
       'job received',
     );
     this.launch(job).catch((error: unknown) => this.failLaunch(job, error));
@@ -138,7 +144,7 @@ export class JobsService implements OnModuleInit {
     if (!environment) {
       const hint = sshEnvtypeHint(request.environment_type, this.config.sshAllowed);
       throw new JobRejected(
-        `The environment ${request.environment_type}/${request.environment} is not available on this agent.${hint} Please contact your course administrator.`,
+        `The environment ${cut(request.environment_type)}/${cut(request.environment)} is not available on this agent.${hint} Please contact your course administrator.`,
       );
     }
     job.environment = environment;
@@ -154,17 +160,24 @@ export class JobsService implements OnModuleInit {
     });
     job.parameters = parameters;
     job.ports = this.ports.acquire(containerPorts.length);
-    // Published ports (SSH debug included) are fixed at creation: such jobs always start a container of their own.
+    this.disk.watchJob(job.id, parameters.diskMiB * 1024 * 1024, (exceeded) =>
+      this.stop(job, { kind: 'overflow', text: diskExceededText(exceeded) }),
+    );
+    const storageOption = await this.storageQuota.storageOption(parameters.diskMiB);
+    // Published ports (SSH debug included) and a container layer size are fixed at creation: such jobs always start a
+    // container of their own.
     const warm =
-      containerPorts.length === 0
+      containerPorts.length === 0 && !storageOption
         ? await this.warmPool.take({ jobId: job.id, environment, network: parameters.networkGrading, memoryMiB: parameters.limits.memoryMiB, location })
         : undefined;
     if (warm) {
       job.folder = warm.folder;
+      this.disk.addPart(job.id, { kind: 'folder', path: job.folder.root });
       job.timeline.end('prepare');
       this.jobs.attachContainer(job, warm.containerId);
     } else {
       job.folder = await this.folders.prepare(job.id, location);
+      this.disk.addPart(job.id, { kind: 'folder', path: job.folder.root });
       job.timeline.end('prepare');
       if (job.stopReason) return this.completion.close(job);
       const body = gradingContainerBody({
@@ -179,10 +192,12 @@ export class JobsService implements OnModuleInit {
         openFilesLimit: facts.openFilesPerJob,
         pidsLimit: this.config.pidsLimit,
         cgroupV1: facts.cgroupVersion === 1,
+        storageOption,
       });
       this.jobs.attachContainer(job, await this.docker.createContainer(body));
     }
     const containerId = job.containerId as string;
+    this.disk.addPart(job.id, { kind: 'container', containerId });
     // From here a stop kills the container, and that kill closes the job: each step below only goes on while no
     // stop came, so that nothing (a link, a limit watch, a started container) outlives a job closed meanwhile.
     if (job.stopReason) return this.killContainer(job);

@@ -1,5 +1,6 @@
 import { isPlainMap } from '../msgpack/msgpack.codec';
 import type { ResultName } from '../backend/backend.messages';
+import { cut } from '../logging/cut-value';
 
 export const RESULT_NAMES: readonly ResultName[] = ['success', 'failed', 'error', 'crash', 'timeout', 'overflow', 'killed'];
 
@@ -26,13 +27,13 @@ const ALLOWED_KEYS = new Set<string>([...STRING_KEYS, 'grade', 'problems', 'test
 export function validateResultMap(value: unknown): GraderResult | { rejected: string } {
   if (!isPlainMap(value)) return { rejected: 'the result is not a map' };
   for (const key of Object.keys(value)) {
-    if (!ALLOWED_KEYS.has(key)) return { rejected: `unexpected key "${key}"` };
+    if (!ALLOWED_KEYS.has(key)) return { rejected: `unexpected key "${cut(key)}"` };
   }
   for (const key of STRING_KEYS) {
     if (value[key] !== undefined && typeof value[key] !== 'string') return { rejected: `"${key}" is not text` };
   }
   const result = (value.result as string | undefined) ?? 'error';
-  if (!RESULT_NAMES.includes(result as ResultName)) return { rejected: `unknown result "${result}"` };
+  if (!RESULT_NAMES.includes(result as ResultName)) return { rejected: `unknown result "${cut(result)}"` };
   const grade = value.grade;
   if (grade !== undefined && !(typeof grade === 'number' && Number.isFinite(grade)) && typeof grade !== 'bigint') {
     return { rejected: '"grade" is not a number' };
@@ -43,8 +44,8 @@ export function validateResultMap(value: unknown): GraderResult | { rejected: st
     if (!isPlainMap(map)) return { rejected: `"${key}" is not a map` };
     if (keyPattern) {
       for (const [entryKey, entryValue] of Object.entries(map)) {
-        if (!keyPattern.test(entryKey)) return { rejected: `"${key}" has an invalid key "${entryKey}"` };
-        if (isPlainMap(entryValue)) return { rejected: `"${key}.${entryKey}" must not be a map` };
+        if (!keyPattern.test(entryKey)) return { rejected: `"${key}" has an invalid key "${cut(entryKey)}"` };
+        if (isPlainMap(entryValue)) return { rejected: `"${key}.${cut(entryKey)}" must not be a map` };
       }
     }
     maps[key] = map;

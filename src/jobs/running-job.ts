@@ -7,7 +7,10 @@ import type { JobParameters } from './job-parameters';
 import { JobTimeline } from './job-timeline';
 
 /** Why the agent stopped a job's container itself (this outcome wins over whatever the container said). */
-export type StopReason = { kind: 'killed' | 'timeout' | 'overflow' } | { kind: 'crash'; text: string };
+export type StopReason =
+  | { kind: 'killed' | 'timeout' }
+  | { kind: 'overflow'; text?: string }
+  | { kind: 'crash'; text: string };
 
 /** Everything the agent knows about one job it runs. Lives only in RunningJobs. */
 export class RunningJob {

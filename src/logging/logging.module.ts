@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AgentConfig } from '../config/agent-config';
+import { outsideValueSerializers } from './outside-value-serializers';
 
 /**
  * pino through nestjs-pino: one JSON line per event (fast, and what log shippers expect), or pino-pretty in a terminal.
@@ -24,6 +25,7 @@ export class LoggingModule {
               // scrapes and probes every few seconds are not events
               autoLogging: false,
               base: { agent: config.friendlyName },
+              serializers: outsideValueSerializers,
               transport:
                 config.logFormat === 'pretty'
                   ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,agent' } }

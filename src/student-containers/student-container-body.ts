@@ -26,6 +26,8 @@ export interface StudentContainerPlan {
   cgroupV1: boolean;
   /** the parent's SELinux options (generation 4): the same level lets both containers use the job's relabelled files */
   securityOpt: string[];
+  /** the writable layer's size, when the engine enforces it (overlay2 over xfs with pquota) */
+  storageOption?: { size: string };
 }
 
 /** POST /containers/create body for a student container (fixture gen4-runstudent/student-create-request.json). */
@@ -55,6 +57,7 @@ export function studentContainerBody(plan: StudentContainerPlan): ContainerCreat
       ],
       Ulimits: [{ Name: 'nofile', Soft: plan.openFilesLimit, Hard: plan.openFilesLimit }],
       ...(generation4 && plan.securityOpt.length > 0 ? { SecurityOpt: plan.securityOpt } : {}),
+      ...(plan.storageOption ? { StorageOpt: plan.storageOption } : {}),
     },
   };
 }

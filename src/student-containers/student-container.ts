@@ -1,6 +1,7 @@
 import type { RunningJob } from '../jobs/running-job';
 import type { Runtime } from '../runtimes/runtime.types';
 import type { StudentRelay } from './student-relay';
+import type { StudentSlot } from './student-slots';
 
 /** Why the agent stopped a student container itself; it decides the retval (252, 253) over the exit code. */
 export type StudentStopReason = 'timeout' | 'overflow';
@@ -9,6 +10,8 @@ export type StudentStopReason = 'timeout' | 'overflow';
 export class StudentContainer {
   /** external ports taken from the pool for it */
   ports: number[] = [];
+  /** its place in the job's student-container budget, freed once it is removed */
+  slot?: StudentSlot;
   stopReason?: StudentStopReason;
   /** generation-3 relay over its attach stream, opened by the first message to forward; messages wait on it in order */
   relay?: Promise<StudentRelay>;

@@ -12,10 +12,13 @@ import { JobHooks } from '../jobs/job-hooks';
 import type { JobsService } from '../jobs/jobs.service';
 import { RunningJob } from '../jobs/running-job';
 import { PortPool } from '../ports/port-pool';
+import type { ContainerStorageQuota } from '../timeouts/container-storage-quota';
+import type { DiskLimitsService } from '../timeouts/disk-limits.service';
 import type { TimeoutsService } from '../timeouts/timeouts.service';
 import { StudentContainer } from './student-container';
 import { StudentContainersRegistry } from './student-containers.registry';
 import { StudentContainersService } from './student-containers.service';
+import { StudentSlots } from './student-slots';
 
 const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn(), debug: vi.fn() } as unknown as PinoLogger;
 const config = parseAgentConfig({ AGENT_BACKEND_ADDR: 'tcp://127.0.0.1:1', AGENT_ID: 'unit' });
@@ -41,7 +44,8 @@ describe('StudentContainersService when Docker fails or loses the container', ()
     const events = { subscribe: (listener: (e: ContainerEvent) => void) => void (emit = listener) } as unknown as DockerEvents;
     service = new StudentContainersService(
       logger, config, docker as unknown as DockerGateway, events, {} as EnvironmentCatalog, new PortPool(config),
-      { unwatch: vi.fn() } as unknown as TimeoutsService, new JobHooks(), {} as JobsService, {} as EngineFacts, registry,
+      { unwatch: vi.fn() } as unknown as TimeoutsService, { removePart: vi.fn() } as unknown as DiskLimitsService,
+      {} as ContainerStorageQuota, new StudentSlots(4), new JobHooks(), {} as JobsService, {} as EngineFacts, registry,
       { release: vi.fn(async () => undefined) } as unknown as SocketClaims,
     );
     service.onModuleInit();

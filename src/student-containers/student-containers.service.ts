@@ -13,6 +13,8 @@ import type { RunningJob } from '../jobs/running-job';
 import { studentSshRefusal } from '../jobs/ssh-permission';
 import { PortPool } from '../ports/port-pool';
 import { PortsExhaustedError } from '../ports/ports-exhausted.error';
+import { ContainerStorageQuota } from '../timeouts/container-storage-quota';
+import { DiskLimitsService } from '../timeouts/disk-limits.service';
 import { Telemetry } from '../telemetry/telemetry';
 import { TimeoutsService } from '../timeouts/timeouts.service';
 import { relayed } from './relay-mode';
@@ -22,6 +24,8 @@ import { studentContainerBody, type StudentNetwork } from './student-container-b
 import { StudentContainersRegistry } from './student-containers.registry';
 import { studentLimits } from './student-limits';
 import { studentRuntime } from './student-runtime';
+import { type StudentSlot, StudentSlots } from './student-slots';
+import { cut } from '../logging/cut-value';
 
 /** How long a relayed student container's output may still arrive after its death before its retval is sent. */
 const RELAY_DRAIN_MS = 2000;
@@ -43,6 +47,9 @@ export class StudentContainersService implements OnModuleInit {
     private readonly catalog: EnvironmentCatalog,
     private readonly ports: PortPool,
     private readonly timeouts: TimeoutsService,
+    private readonly disk: DiskLimitsService,
+    private readonly storageQuota: ContainerStorageQuota,
+    private readonly slots: StudentSlots,
     private readonly hooks: JobHooks,
     private readonly jobs: JobsService,
     private readonly engine: EngineFacts,
@@ -75,20 +82,34 @@ export class StudentContainersService implements OnModuleInit {
         return;
       }
     }
-    const refusal = await this.launch(job, request).catch((error: unknown) => `Docker error: ${(error as Error).message}`);
+    const slot = await this.takeSlot(job, request);
+    if (!slot) return;
+    const refusal = await this.launch(job, request, slot).catch((error: unknown) => `Docker error: ${(error as Error).message}`);
     if (refusal) {
+      slot.release();
       this.logger.warn({ jobId: job.id, socketId: request.socketId, reason: refusal }, 'student container not started: retval 254');
       this.sendRetval(job, request.socketId, RETVAL_NOT_STARTED);
     }
   }
 
-  /** Creates and starts the container; returns why it could not, when it could not. */
-  private async launch(job: RunningJob, request: RunStudentRequest): Promise<string | undefined> {
+  /** A place in the job's student-container budget, waited for in order; none when the job ends meanwhile. */
+  private async takeSlot(job: RunningJob, request: RunStudentRequest): Promise<StudentSlot | undefined> {
+    const running = this.slots.running(job.id);
+    if (running >= this.config.studentContainersPerJob) {
+      this.logger.info({ jobId: job.id, socketId: request.socketId, running, waiting: this.slots.waiting(job.id) + 1 }, 'run_student waits for a student container to end');
+    }
+    const slot = await this.slots.take(job.id);
+    if (!slot) this.logger.info({ jobId: job.id, socketId: request.socketId }, 'waiting run_student dropped: the job ended');
+    return slot;
+  }
+
+  /** Creates and starts the container, holding `slot` until it ends; returns why it could not, when it could not. */
+  private async launch(job: RunningJob, request: RunStudentRequest, slot: StudentSlot): Promise<string | undefined> {
     const { environment: parent, parameters, folder, containerId: parentId } = job;
     if (!parent || !parameters || !folder || !parentId || job.closing) return 'the job is not running';
     const name = request.environment ?? parent.name;
     const environment = this.catalog.find(parent.envtype, name);
-    if (!environment) return `unknown environment ${parent.envtype}/${name}`;
+    if (!environment) return `unknown environment ${parent.envtype}/${cut(name)}`;
     const runtime = studentRuntime(environment.runtime, this.catalog.runtimes(), request.runAsRoot);
     if (!runtime) return 'root was asked for and no runtime runs containers as root';
     const limits = studentLimits(request, parameters.limits);
@@ -130,6 +151,7 @@ export class StudentContainersService implements OnModuleInit {
           pidsLimit: this.config.pidsLimit,
           cgroupV1: facts.cgroupVersion === 1,
           securityOpt: environment.generation === 4 ? await this.docker.securityOptions(parentId) : [],
+          storageOption: await this.storageQuota.storageOption(parameters.diskMiB),
         }),
       );
     } catch (error) {
@@ -140,8 +162,14 @@ export class StudentContainersService implements OnModuleInit {
 
     const container = new StudentContainer(containerId, job, request.socketId, runtime);
     container.ports = ports;
+    container.slot = slot;
     container.claimedSocket = socketPath;
     this.registry.add(container);
+    this.disk.addPart(job.id, { kind: 'container', containerId }, () => {
+      this.logger.info({ jobId: job.id, containerId }, 'student container disk limit exceeded');
+      container.stop('overflow');
+      void this.kill(container);
+    });
     if (job.closing) {
       await this.finish(container);
       return 'the job ended meanwhile';
@@ -190,6 +218,7 @@ export class StudentContainersService implements OnModuleInit {
     if (container.closed) return;
     container.closed = true;
     this.timeouts.unwatch(container.id);
+    this.disk.removePart(container.job.id, { kind: 'container', containerId: container.id });
     this.ports.release(container.ports);
     const relay = await container.relay?.catch(() => undefined);
     if (relay) {
@@ -208,10 +237,12 @@ export class StudentContainersService implements OnModuleInit {
       this.logger.error({ jobId: container.job.id, containerId: container.id, err: error }, 'could not remove the student container');
     } finally {
       this.registry.remove(container);
+      container.slot?.release();
     }
   }
 
   private async closeAllOf(job: RunningJob): Promise<void> {
+    this.slots.closeJob(job.id);
     await Promise.all(this.registry.allOfJob(job).map((container) => this.finish(container)));
   }
 

@@ -1,46 +1,13 @@
 import { PinoLogger } from 'nestjs-pino';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Clock, type TimerHandle } from './clock';
+import { FakeClock, flush } from '../../test/support/fake-clock';
+import type { Clock } from './clock';
 import type { ContainerCpuUsage } from './container-cpu-usage';
 import type { CpuReading } from './cpu-reading';
 import { SweepSettings } from './sweep-settings';
 import { TimeoutsService } from './timeouts.service';
 import type { ExceededReason } from './watch-limits';
 
-class FakeClock extends Clock {
-  private time = 0;
-  private timers: { dueMs: number; callback: () => void; cancelled: boolean }[] = [];
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimer(callback: () => void, delayMs: number): TimerHandle {
-    const timer = { dueMs: this.time + delayMs, callback, cancelled: false };
-    this.timers.push(timer);
-    return { cancel: () => void (timer.cancelled = true) };
-  }
-
-  pending(): number[] {
-    return this.timers.filter((t) => !t.cancelled).map((t) => t.dueMs);
-  }
-
-  /** Moves time forward, firing due timers in order and letting the sweeps they start finish. */
-  async advance(ms: number): Promise<void> {
-    const end = this.time + ms;
-    for (;;) {
-      const next = this.timers.filter((t) => !t.cancelled && t.dueMs <= end).sort((a, b) => a.dueMs - b.dueMs)[0];
-      if (!next) break;
-      this.timers.splice(this.timers.indexOf(next), 1);
-      this.time = next.dueMs;
-      next.callback();
-      await flush();
-    }
-    this.time = end;
-  }
-}
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** CPU readings set by the test; a function value lets a test fail or delay one container's read. */
 class FakeCpuUsage {

@@ -1,0 +1,192 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { spawnAgent, stopAgent } from '../demo/agent-child';
+import { EmbeddedBackend } from '../demo/embedded-backend';
+import { removeTree } from '../job-files/remove-tree';
+import { NodeTreeFileSystem } from '../timeouts/node-tree-file-system';
+import { measureTree } from '../timeouts/tree-usage';
+import { median, percentile } from './process-usage';
+
+const REPO = resolve(__dirname, '..', '..');
+const WORK = join(REPO, '.cache', 'bench-cleanup');
+const FILES = Number(process.env.BENCH_CLEANUP_FILES ?? 200_000);
+const ROUNDS = Number(process.env.BENCH_CLEANUP_ROUNDS ?? 3);
+const INPUT = { '@username': 'bench', '@lang': 'en', '@state': '' };
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+const sleep = (delayMs: number) => new Promise((done) => setTimeout(done, delayMs));
+
+/**
+ * `node dist/bench/cleanup-bench.js` (`npm run bench`, part 3): what a job folder of FILES files costs the rest of the
+ * agent. Part 1, in this process: removal with `fs.rm` against the agent's removeTree, while a probe does another
+ * job's small file work (a folder made, written, read, removed) every 10 ms; then one disk-limit walk of such a folder.
+ * Part 2, the built agent: ROUNDS times, a job makes FILES files while other jobs run one after another; the latencies
+ * of those overlapping its clean-up against those before. Env: BENCH_CLEANUP_FILES, BENCH_CLEANUP_ROUNDS,
+ * BENCH_CLEANUP_SKIP_PART1.
+ */
+async function main(): Promise<void> {
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  try {
+    if (!process.env.BENCH_CLEANUP_SKIP_PART1) {
+      say(`== part 1: removing a folder of ${FILES} files, in this process`);
+      say('| removal | took | probe median | probe p99 | probe max | event-loop delay max |');
+      say('|---|---|---|---|---|---|');
+      say(await removalRow('none (baseline, 3 s)', () => sleep(3_000)));
+      say(await removalRow('fs.rm (recursive)', (folder) => rm(folder, { recursive: true, force: true })));
+      say(await removalRow('removeTree (child rm -rf, the agent\'s)', (folder) => removeTree(folder)));
+      say('');
+      say(await walkCost());
+    }
+    say('');
+    say(`== part 2: the agent; a job making ${FILES} files, other jobs (sample/hello) one after another`);
+    await agentRun();
+  } finally {
+    rmSync(WORK, { recursive: true, force: true });
+  }
+}
+
+function makeFiles(): string {
+  const folder = mkdtempSync(join(WORK, 'many-'));
+  execFileSync('sh', ['-c', `cd "${folder}" && seq 1 ${FILES} | xargs touch`]);
+  return folder;
+}
+
+/** What one disk-limit walk of a big job folder costs, whole and stopped at the default entry bound. */
+async function walkCost(): Promise<string> {
+  const folder = makeFiles();
+  const fs = new NodeTreeFileSystem();
+  const started = performance.now();
+  const whole = await measureTree(fs, folder, { maxBytes: Infinity, maxEntries: Infinity });
+  const wholeMs = performance.now() - started;
+  const boundedStart = performance.now();
+  const bounded = await measureTree(fs, folder, { maxBytes: Infinity, maxEntries: 100_000 });
+  const boundedMs = performance.now() - boundedStart;
+  rmSync(folder, { recursive: true, force: true });
+  return `disk-limit walk: ${whole.entries} entries in ${ms(wholeMs)}; stopped at ${bounded.entries} entries (bound 100 000) in ${ms(boundedMs)}`;
+}
+
+async function removalRow(label: string, removal: (folder: string) => Promise<unknown>): Promise<string> {
+  const folder = makeFiles();
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  const probes: number[] = [];
+  let running = true;
+  const probing = (async () => {
+    while (running) {
+      const started = performance.now();
+      const folder = await mkdtemp(join(WORK, 'probe-'));
+      await writeFile(join(folder, 'file'), 'x'.repeat(4096));
+      await readFile(join(folder, 'file'));
+      await rm(folder, { recursive: true, force: true });
+      probes.push(performance.now() - started);
+      await sleep(10);
+    }
+  })();
+  loop.enable();
+  const started = performance.now();
+  await removal(folder);
+  const took = performance.now() - started;
+  loop.disable();
+  running = false;
+  await probing;
+  rmSync(folder, { recursive: true, force: true });
+  return `| ${label} | ${ms(took)} | ${ms(median(probes))} | ${ms(percentile(probes, 99))} | ${ms(Math.max(...probes))} | ${ms(loop.max / 1e6)} |`;
+}
+
+async function agentRun(): Promise<void> {
+  const tasks = mkdtempSync(join(WORK, 'tasks-'));
+  symlinkSync(join(REPO, 'tasks', 'sample'), join(tasks, 'sample'));
+  symlinkSync(join(REPO, 'test', 'fixtures', 'tasks', 'testcourse'), join(tasks, 'testcourse'));
+  const logFile = join(REPO, '.cache', 'bench-cleanup-agent.log');
+  const backend = await EmbeddedBackend.start();
+  const agent = spawnAgent(
+    {
+      AGENT_BACKEND_ADDR: backend.address,
+      AGENT_TASKS_DIR: tasks,
+      AGENT_TMP_DIR: join(WORK, 'agent'),
+      AGENT_CONCURRENCY: '2',
+      AGENT_DISK_MAX_ENTRIES: String(FILES * 2),
+      AGENT_LOG_LEVEL: 'info',
+    },
+    logFile,
+  );
+  try {
+    await backend.whenAgentConnected();
+    const hello = () => timed(() => submit(backend, 'sample', 'hello', { q1: 'bench' }, { time: 30, memory: 100 }));
+    const quiet: Span[] = [];
+    for (let i = 0; i < 11; i++) quiet.push(await hello());
+    quiet.shift(); // warm-up
+    const during: number[] = [];
+    const cleanups: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const result = await bigJobRound(backend, logFile, hello);
+      cleanups.push(result.cleanupMs);
+      during.push(...result.during);
+    }
+    const baseline = median(quiet.map(latency));
+    say(`the big job's clean-up (its container and folder removed), ${ROUNDS} rounds: ${cleanups.map(ms).join(', ')}`);
+    say(`other jobs before the big jobs: latency median ${ms(baseline)}, max ${ms(Math.max(...quiet.map(latency)))}`);
+    say(
+      during.length === 0
+        ? 'no other job ran during a clean-up'
+        : `other jobs overlapping a clean-up: ${during.length}, latency median ${ms(median(during))}, max ${ms(Math.max(...during))}; median delayed by ${ms(median(during) - baseline)}`,
+    );
+  } finally {
+    await stopAgent(agent);
+    backend.close();
+  }
+}
+
+type Span = { startedAt: number; endedAt: number };
+const latency = (span: Span) => span.endedAt - span.startedAt;
+
+/** One job making FILES files while other jobs run one after another; the latencies of those overlapping its clean-up. */
+async function bigJobRound(backend: EmbeddedBackend, logFile: string, hello: () => Promise<Span>): Promise<{ cleanupMs: number; during: number[] }> {
+  let bigEndedAt: number | undefined;
+  const big = submit(backend, 'testcourse', 'disk-writer', { scenario: 'files', count: String(FILES) }, { time: 120, hard_time: 300, memory: 200, disk: 4096 }).then((done) => {
+    bigEndedAt = performance.now();
+    return done;
+  });
+  const others: Span[] = [];
+  while (bigEndedAt === undefined) others.push(await hello());
+  const done = await big;
+  if (!String(done.result[1]).includes(`made ${FILES} files`)) throw new Error(`the big job ended ${done.result.join(': ')}`);
+  const cleanupMs = cleanupSecondsOf(logFile, done.job_id) * 1000;
+  const windowStart = bigEndedAt - cleanupMs;
+  return { cleanupMs, during: others.filter((o) => o.endedAt >= windowStart && o.startedAt <= (bigEndedAt as number)).map(latency) };
+}
+
+async function timed(run: () => Promise<unknown>): Promise<Span> {
+  const startedAt = performance.now();
+  await run();
+  return { startedAt, endedAt: performance.now() };
+}
+
+function submit(backend: EmbeddedBackend, course: string, task: string, inputs: Record<string, string>, limits: Record<string, number>) {
+  return backend.submit({
+    job_id: randomUUID(),
+    course_id: course,
+    task_id: task,
+    task_problems: {},
+    inputdata: { ...INPUT, ...inputs },
+    environment_type: 'docker',
+    environment: 'default',
+    environment_parameters: { limits },
+    debug: false,
+  });
+}
+
+function cleanupSecondsOf(logFile: string, jobId: string): number {
+  const line = readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes(jobId) && l.includes('cleanupSeconds'));
+  return Number((JSON.parse(line ?? '{}') as { cleanupSeconds?: number }).cleanupSeconds ?? 0);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench failed: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});
