@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseAgentConfig } from '../config/agent-config';
 import { PinoLogger } from 'nestjs-pino';
 import { JobFolders } from './job-folders';
@@ -41,7 +41,7 @@ describe('JobFolders: created empty, filled at job time (the warm pool\'s order)
     expect(readdirSync(paths.studentScripts)).toEqual(['helper.sh']);
     expect(statSync(paths.student).ino).toBe(studentInode);
     expect(readFileSync(join(paths.courseCommon, 'lib.py'), 'utf8')).toBe('x = 1\n');
-    expect(readdirSync(join(base, 'work'))).toEqual([basename(paths.root)]);
+    await vi.waitFor(() => expect(readdirSync(join(base, 'work'))).toEqual([basename(paths.root)]));
   });
 
   it('fillCreated refuses a folder changed since create (a file put in, a mount point swapped for a link): nothing moved', async () => {
@@ -54,6 +54,6 @@ describe('JobFolders: created empty, filled at job time (the warm pool\'s order)
     rmSync(join(linked.task, 'systemfiles'), { recursive: true });
     symlinkSync('/', join(linked.task, 'systemfiles'));
     await expect(folders.fillCreated('j', linked, { courseId: 'c', taskId: 't' })).rejects.toThrow('changed before the job began');
-    expect(readdirSync(join(base, 'work')).sort()).toEqual([basename(touched.root), basename(linked.root)].sort());
+    await vi.waitFor(() => expect(readdirSync(join(base, 'work')).sort()).toEqual([basename(touched.root), basename(linked.root)].sort()));
   });
 });

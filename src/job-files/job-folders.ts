@@ -102,7 +102,8 @@ export class JobFolders {
         }
       }
     } finally {
-      await this.remove(staged);
+      // Not awaited: the job need not wait for a process to remove what is left of the staging (empty mount points).
+      void this.remove(staged).catch((error: unknown) => this.logger.warn({ jobId, err: error }, 'staging folder not removed'));
     }
   }
 
