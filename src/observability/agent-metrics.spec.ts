@@ -7,6 +7,7 @@ import type { RunningJobs } from '../jobs/running-jobs.registry';
 import type { StudentContainer } from '../student-containers/student-container';
 import type { StudentContainersRegistry } from '../student-containers/student-containers.registry';
 import { Telemetry } from '../telemetry/telemetry';
+import type { WarmPool, WarmPoolStats } from '../warm-pool/warm-pool.service';
 import { AgentMetrics } from './agent-metrics';
 
 function metricsWith(state: {
@@ -14,6 +15,7 @@ function metricsWith(state: {
   students?: Partial<StudentContainer>[];
   watchdog?: Partial<HeartbeatWatchdog>;
   streamOpen?: boolean;
+  warm?: WarmPoolStats;
 }) {
   const telemetry = new Telemetry();
   const jobs = state.jobs ?? [];
@@ -24,6 +26,7 @@ function metricsWith(state: {
     { all: () => state.students ?? [] } as unknown as StudentContainersRegistry,
     { watching: false, lastHeardAtMs: undefined, silences: 0, ...state.watchdog } as HeartbeatWatchdog,
     { isAlive: () => state.streamOpen ?? true } as unknown as DockerEvents,
+    { stats: () => state.warm ?? { idle: 0, hits: 0, misses: 0 } } as unknown as WarmPool,
   );
   return { metrics, telemetry };
 }
@@ -41,11 +44,15 @@ describe('AgentMetrics', () => {
       students: [{ closed: false }, { closed: true }],
       watchdog: { watching: true, lastHeardAtMs: Date.now(), silences: 2 },
       streamOpen: false,
+      warm: { idle: 2, hits: 5, misses: 4 },
     });
     expect(await value(metrics, 'agent_job_slots_total')).toBe(3);
     expect(await value(metrics, 'agent_job_slots_busy')).toBe(3);
     expect(await value(metrics, 'agent_containers_running', { role: 'grading' })).toBe(1);
     expect(await value(metrics, 'agent_containers_running', { role: 'student' })).toBe(1);
+    expect(await value(metrics, 'agent_containers_running', { role: 'warm' })).toBe(2);
+    expect(await value(metrics, 'agent_warm_pool_hits_total')).toBe(5);
+    expect(await value(metrics, 'agent_warm_pool_misses_total')).toBe(4);
     expect(await value(metrics, 'agent_backend_connected')).toBe(1);
     expect(await value(metrics, 'agent_backend_reconnects_total')).toBe(2);
     expect(await value(metrics, 'agent_docker_event_stream_open')).toBe(0);

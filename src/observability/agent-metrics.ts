@@ -6,6 +6,7 @@ import { DockerEvents } from '../docker/docker-events.service';
 import { RunningJobs } from '../jobs/running-jobs.registry';
 import { StudentContainersRegistry } from '../student-containers/student-containers.registry';
 import { JOB_PHASES, Telemetry } from '../telemetry/telemetry';
+import { WarmPool } from '../warm-pool/warm-pool.service';
 import { backendLinkUp } from './backend-freshness';
 
 const LIMIT_KINDS = ['cpu', 'wall', 'processes', 'memory'] as const;
@@ -28,6 +29,7 @@ export class AgentMetrics {
     students: StudentContainersRegistry,
     watchdog: HeartbeatWatchdog,
     dockerEvents: DockerEvents,
+    warmPool: WarmPool,
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
@@ -50,14 +52,17 @@ export class AgentMetrics {
     new Gauge({ name: 'agent_job_slots_busy', help: 'Jobs running now', registers, collect() { this.set(jobs.size); } });
     new Gauge({
       name: 'agent_containers_running',
-      help: 'Containers of this agent alive now, by role',
+      help: 'Containers of this agent alive now, by role (grading: running a job, warm ones included; warm: idle in the pool)',
       labelNames: ['role'],
       registers,
       collect() {
         this.labels('grading').set(jobs.all().filter((job) => job.containerId !== undefined && !job.died).length);
         this.labels('student').set(students.all().filter((container) => !container.closed).length);
+        this.labels('warm').set(warmPool.stats().idle);
       },
     });
+    new Counter({ name: 'agent_warm_pool_hits_total', help: 'Jobs that started in a warm container', registers, collect() { this.reset(); this.inc(warmPool.stats().hits); } });
+    new Counter({ name: 'agent_warm_pool_misses_total', help: 'Jobs the warm pool could not serve (started cold)', registers, collect() { this.reset(); this.inc(warmPool.stats().misses); } });
     new Gauge({ name: 'agent_backend_connected', help: '1 when registered with the backend and its Pings arrive', registers, collect() { this.set(backendLinkUp(watchdog, Date.now()) ? 1 : 0); } });
     new Counter({ name: 'agent_backend_reconnects_total', help: 'Times the backend fell silent and the agent reconnected', registers, collect() { this.reset(); this.inc(watchdog.silences); } });
     new Gauge({ name: 'agent_docker_event_stream_open', help: "1 when Docker's event stream (container deaths) is open", registers, collect() { this.set(dockerEvents.isAlive() ? 1 : 0); } });

@@ -9,6 +9,7 @@ import type { RunningJobs } from '../../src/jobs/running-jobs.registry';
 import { AgentMetrics } from '../../src/observability/agent-metrics';
 import type { StudentContainersRegistry } from '../../src/student-containers/student-containers.registry';
 import { Telemetry } from '../../src/telemetry/telemetry';
+import type { WarmPool } from '../../src/warm-pool/warm-pool.service';
 
 const CONFIG = join(__dirname, '../../config');
 const read = (path: string) => readFileSync(join(CONFIG, path), 'utf8');
@@ -26,6 +27,7 @@ async function exportedSeries(): Promise<Set<string>> {
     { all: () => [] } as unknown as StudentContainersRegistry,
     { watching: false, silences: 0 } as HeartbeatWatchdog,
     { isAlive: () => true } as unknown as DockerEvents,
+    { stats: () => ({ idle: 0, hits: 0, misses: 0 }) } as unknown as WarmPool,
   );
   const names = new Set<string>();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
