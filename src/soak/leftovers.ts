@@ -1,12 +1,15 @@
 import { readdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { dirname } from 'node:path';
 import type Docker from 'dockerode';
-import { LABEL_AGENT_ID } from '../docker/docker.labels';
+import { LABEL_AGENT_ID, LABEL_ROLE } from '../docker/docker.labels';
 
 export interface Leftovers {
   containers: string[];
   jobFolders: string[];
   ports: number[];
+  /** idle warm-pool containers (each with its empty job folder): kept on purpose, not leaks */
+  warmPool: number;
 }
 
 export interface AgentFootprint {
@@ -15,14 +18,20 @@ export interface AgentFootprint {
   ports: { first: number; last: number };
 }
 
-/** What the agents still hold when no job runs: their containers (any state), job folders, and ports in their ranges. */
+/**
+ * What the agents still hold when no job runs: their containers (any state), job folders, and ports in their ranges.
+ * A running warm-pool container and the folder it was created on are the pool, counted apart.
+ */
 export async function findLeftovers(docker: Docker, agents: readonly AgentFootprint[]): Promise<Leftovers> {
-  const found: Leftovers = { containers: [], jobFolders: [], ports: [] };
+  const found: Leftovers = { containers: [], jobFolders: [], ports: [], warmPool: 0 };
   for (const agent of agents) {
     const containers = await docker.listContainers({ all: true, filters: { label: [`${LABEL_AGENT_ID}=${agent.agentId}`] } });
-    found.containers.push(...containers.map((c) => `${c.Id.slice(0, 12)} (${c.State}, ${agent.agentId})`));
-    const folders = await readdir(agent.workDir).catch(() => [] as string[]);
-    found.jobFolders.push(...folders.map((f) => `${agent.workDir}/${f}`));
+    const pool = containers.filter((c) => c.Labels[LABEL_ROLE] === 'warm' && c.State === 'running');
+    const poolFolders = new Set(pool.flatMap((c) => c.Mounts.filter((m) => m.Destination === '/task').map((m) => dirname(m.Source))));
+    found.warmPool += pool.length;
+    found.containers.push(...containers.filter((c) => !pool.includes(c)).map((c) => `${c.Id.slice(0, 12)} (${c.State}, ${agent.agentId})`));
+    const folders = (await readdir(agent.workDir).catch(() => [] as string[])).map((f) => `${agent.workDir}/${f}`);
+    found.jobFolders.push(...folders.filter((folder) => !poolFolders.has(folder)));
     for (let port = agent.ports.first; port <= agent.ports.last; port++) if (!(await canBind(port))) found.ports.push(port);
   }
   return found;

@@ -7,7 +7,7 @@ const clean: LedgerSummary = {
   submitted: 2, ended: 2, cases: [{ name: 'success', expected: 'success', actual: { success: 2 }, latenciesMs: [100, 300] }],
   mismatches: [], excused: { agent: 1 }, lost: [], duplicated: [], latenciesMs: [100, 300],
 };
-const none = { containers: [], jobFolders: [], ports: [] };
+const none = { containers: [], jobFolders: [], ports: [], warmPool: 0 };
 
 function facts(overrides: Partial<SoakFacts> = {}): SoakFacts {
   const series = new UsageSeries('soak-agent-1', 1);
@@ -28,6 +28,12 @@ describe('soak report', () => {
     expect(text).toContain('chaos-caused crashes (excused): 1 (agent 1)');
     expect(text).toContain('RSS 100 → 100 MiB (max 100; slope after 20 s +0.00 MiB/min over 2 samples, over the second half +0.00 MiB/min), CPU 1.0 %');
     expect(text).toContain('RESULT: PASS — lost 0, duplicated 0, mismatched 0, leaked 0, chaos-excused 1');
+  });
+
+  it('counts an idle warm pool apart, not as a leak', () => {
+    const { text, passed } = soakReport(facts({ leftovers: { ...none, warmPool: 2 } }));
+    expect(passed).toBe(true);
+    expect(text).toContain('leftovers when idle: none (0 containers, 0 job folders, 0 ports); warm pool (kept on purpose): 2 idle containers and their folders');
   });
 
   it.each([

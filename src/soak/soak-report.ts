@@ -91,8 +91,11 @@ function leakCount(leftovers: Leftovers): number {
 }
 
 function leftoverText(leftovers: Leftovers): string {
-  if (leakCount(leftovers) === 0) return 'none (0 containers, 0 job folders, 0 ports)';
-  return `containers ${leftovers.containers.length}${list(leftovers.containers)}; job folders ${leftovers.jobFolders.length}${list(leftovers.jobFolders)}; ports ${leftovers.ports.length}${list(leftovers.ports.map(String))}`;
+  const leaks =
+    leakCount(leftovers) === 0
+      ? 'none (0 containers, 0 job folders, 0 ports)'
+      : `containers ${leftovers.containers.length}${list(leftovers.containers)}; job folders ${leftovers.jobFolders.length}${list(leftovers.jobFolders)}; ports ${leftovers.ports.length}${list(leftovers.ports.map(String))}`;
+  return leftovers.warmPool > 0 ? `${leaks}; warm pool (kept on purpose): ${leftovers.warmPool} idle containers and their folders` : leaks;
 }
 
 function list(items: readonly string[]): string {

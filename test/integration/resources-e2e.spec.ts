@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LABEL_AGENT_ID, LABEL_ROLE } from '../../src/docker/docker.labels';
 import { agentHarness } from '../support/agent-harness';
 import type { AgentProcess } from '../support/agent-process';
-import { containersOf } from '../support/docker-state';
+import { containersOf, untilOnlyWarmPoolLeft } from '../support/docker-state';
 import { newJob, SAMPLE_INPUT } from '../support/job-requests';
 import { expectSingleDone, runJob } from '../support/run-job';
 
@@ -79,11 +79,12 @@ function watchRunningStudents(agent: AgentProcess): { stop: () => Promise<number
 
 describe('one job cannot starve the host: disk limit and student-container budget (real Docker, built agent)', () => {
   const { backend, agent } = agentHarness({
-    env: { AGENT_DISK_MAX_ENTRIES: String(MAX_ENTRIES), AGENT_STUDENT_CONTAINERS_PER_JOB: String(PER_JOB) },
+    env: { AGENT_DISK_MAX_ENTRIES: String(MAX_ENTRIES), AGENT_STUDENT_CONTAINERS_PER_JOB: String(PER_JOB), AGENT_WARM_POOL: '0' },
   });
 
-  afterEach(() => {
-    expect(containersOf(agent().agentId)).toEqual([]);
+  // AgentJobDone comes before the clean-up (early done): wait for it, then nothing may be left
+  afterEach(async () => {
+    expect(await untilOnlyWarmPoolLeft(agent(), 0)).toEqual([]);
   });
 
   it('logs at start which method enforces the disk limit (this engine: overlay2 over extfs → measured)', () => {
@@ -148,13 +149,13 @@ describe('one job cannot starve the host: disk limit and student-container budge
 
 describe('the host guard: below the free-space threshold the largest writer is stopped (real Docker, built agent)', () => {
   // a threshold above any real free space: the host is "low" from the start
-  const { backend, agent } = agentHarness({ env: { AGENT_DISK_MIN_FREE_MIB: String(1 << 30) } });
+  const { backend, agent } = agentHarness({ env: { AGENT_DISK_MIN_FREE_MIB: String(1 << 30), AGENT_WARM_POOL: '0' } });
 
   it('a writing job ends overflow with a text about the host, and the agent goes on', async () => {
     const done = await runJob(backend(), diskJob('layer'));
     expect(done.result[0]).toBe('overflow');
     expect(done.result[1]).toMatch(/^The grading host was running out of disk space \(\d+ MiB free\) and this job, its largest writer \(\d+ MiB\), was stopped\. Please submit again later\.$/);
     expect(agent().logs.some((line) => line.includes('host disk space low'))).toBe(true);
-    expect(containersOf(agent().agentId)).toEqual([]);
+    expect(await untilOnlyWarmPoolLeft(agent(), 0)).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LABEL_AGENT_ID } from '../../src/docker/docker.labels';
 import { agentHarness, backendHarness } from '../support/agent-harness';
 import { AgentProcess, REPO } from '../support/agent-process';
-import { containersOf, docker, removeContainers } from '../support/docker-state';
+import { containersOf, docker, removeContainers, untilOnlyWarmPoolLeft } from '../support/docker-state';
 import { ensureTestBaseImage, TEST_BASE_IMAGE } from '../support/grading-test-images';
 import { newJob, SAMPLE_INPUT } from '../support/job-requests';
 import { expectSingleDone, runJob } from '../support/run-job';
@@ -131,6 +131,6 @@ describe.skipIf(!canRestartDockerd())('dockerd restarted under a running job', (
     await backend().waitFor('Pong', { since: pinged });
     const next = await runJob(backend(), newJob('sample', 'hello'));
     expect(next.result[0]).toBe('success');
-    expect(containersOf(agent().agentId)).toEqual([]);
+    expect(await untilOnlyWarmPoolLeft(agent(), 0)).toEqual([]);
   });
 });
