@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     const roundTrips: number[] = [];
     backend.onEvent((event) => event.kind === 'pong' && roundTrips.push(event.ms));
     const take = () => roundTrips.splice(0);
-    backend.pingEvery(PING_EVERY_MS);
+    backend.probeEvery(PING_EVERY_MS);
     await new Promise((r) => setTimeout(r, IDLE_MS));
     const rows = [row('idle (no job)', take())];
     const pid = agent.pid as number;

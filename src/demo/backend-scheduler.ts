@@ -95,6 +95,11 @@ export class BackendScheduler {
     return toPing;
   }
 
+  /** The agents registered now. */
+  registered(): string[] {
+    return [...this.agents.keys()];
+  }
+
   agentName(agent: string): string | undefined {
     return this.agents.get(agent)?.name;
   }
