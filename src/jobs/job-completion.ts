@@ -44,7 +44,9 @@ export class JobCompletion {
     const cleanupStartedAt = Date.now();
     await this.cleanUp(job);
     this.jobs.remove(job);
-    if (outcome) await this.sendDone(job, outcome, { cleanupSeconds: (Date.now() - cleanupStartedAt) / 1000 });
+    const cleanupSeconds = (Date.now() - cleanupStartedAt) / 1000;
+    if (outcome) await this.sendDone(job, outcome, { cleanupSeconds });
+    else this.logger.info({ jobId: job.id, cleanupSeconds }, 'job cleaned up after its early AgentJobDone');
   }
 
   /**
