@@ -33,6 +33,8 @@ describe('chaos runner', () => {
     runner.fire({ atJob: 4, kind: 'dockerd' });
     await runner.idle();
     expect(actions.restartDockerd).toHaveBeenCalledOnce();
+    // after a Docker restart the agents' existing registrations count: their heartbeat never waited on Docker
+    expect(actions.settled.mock.calls.map((call) => call[1])).toEqual([10, 40, 0]);
     expect(runner.done.map((d) => d.event.kind)).toEqual(['backend', 'agent', 'containers', 'dockerd']);
   });
 

@@ -11,7 +11,7 @@ export interface ChaosActions {
   removeContainers(index: number): Promise<string[]>;
   /** stops every container on the engine: only ever when `dockerd` was named */
   restartDockerd(): Promise<void>;
-  /** resolves when each of these agents (all when undefined) is registered once, from a hello sent after `since` */
+  /** resolves when each of these agents (all when undefined) is registered once, from a hello sent at `since` or later */
   settled(agents: string[] | undefined, since: number): Promise<void>;
 }
 
@@ -60,7 +60,8 @@ export class ChaosRunner {
       if (event.kind === 'backend') await this.actions.restartBackend();
       else if (event.kind === 'agent') await this.actions.restartAgent(event.agent ?? 0);
       else await this.actions.restartDockerd();
-      await this.actions.settled(agent ? [agent] : undefined, started);
+      // A Docker restart must not cost an agent its registration (Pongs never wait on Docker): one made before counts.
+      await this.actions.settled(agent ? [agent] : undefined, event.kind === 'dockerd' ? 0 : started);
       end(this.now());
       detail = 'recovered';
     }
