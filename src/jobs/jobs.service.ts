@@ -26,12 +26,11 @@ import { JobCompletion } from './job-completion';
 import { JobHooks } from './job-hooks';
 import { checkTaskLocation } from './job-identifiers';
 import { buildJobDone } from './job-outcome';
-import { parseJobParameters } from './job-parameters';
 import { JobRejected } from './job-rejected.error';
+import { planJob } from './job-plan';
 import { jobDoneSignal } from './job-timeline';
 import { inputStateOf, RunningJob, type StopReason } from './running-job';
 import { RunningJobs } from './running-jobs.registry';
-import { sshDebugRefusal, sshEnvtypeHint } from './ssh-permission';
 import { startMessage } from './start-message';
 import { cut } from '../logging/cut-value';
 
@@ -140,24 +139,15 @@ export class JobsService implements OnModuleInit {
   private async launch(job: RunningJob): Promise<void> {
     const request = job.request;
     const location = checkTaskLocation(request.course_id, request.task_id);
-    const environment = this.catalog.find(request.environment_type, request.environment);
-    if (!environment) {
-      const hint = sshEnvtypeHint(request.environment_type, this.config.sshAllowed);
-      throw new JobRejected(
-        `The environment ${cut(request.environment_type)}/${cut(request.environment)} is not available on this agent.${hint} Please contact your course administrator.`,
-      );
-    }
-    job.environment = environment;
     const facts = await this.engine.get();
-    const sshDebug = request.debug === 'ssh';
-    const sshRefused = sshDebug ? sshDebugRefusal(this.config.sshDebug) : undefined;
-    if (sshRefused) throw new JobRejected(sshRefused);
-    const containerPorts = [...new Set([...environment.ports, ...(sshDebug ? [22] : [])])];
-    const parameters = parseJobParameters(request.environment_parameters, {
-      interactive: containerPorts.length > 0,
+    const { environment, parameters, containerPorts } = planJob(request, {
+      find: (envtype, name) => this.catalog.find(envtype, name),
       maxMemoryMiB: facts.maxMemoryMiBPerJob,
+      sshAllowed: this.config.sshAllowed,
+      sshDebug: this.config.sshDebug,
       ideDebugger: this.config.debugger,
     });
+    job.environment = environment;
     job.parameters = parameters;
     job.ports = this.ports.acquire(containerPorts.length);
     this.disk.watchJob(job.id, parameters.diskMiB * 1024 * 1024, (exceeded) =>

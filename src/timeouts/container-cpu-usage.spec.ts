@@ -2,7 +2,8 @@ import { PinoLogger } from 'nestjs-pino';
 import { describe, expect, it } from 'vitest';
 import type { AgentConfig } from '../config/agent-config';
 import type { CgroupCpuReader } from './cgroup-cpu-reader';
-import { ContainerCpuUsage, isLocalEngine } from './container-cpu-usage';
+import { ContainerCpuUsage } from './container-cpu-usage';
+import { isLocalEngine } from './local-engine';
 import type { DockerStatsCpuReader } from './docker-stats-cpu-reader';
 
 function usageWith(

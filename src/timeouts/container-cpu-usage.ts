@@ -4,11 +4,7 @@ import { AgentConfig } from '../config/agent-config';
 import { CgroupCpuReader } from './cgroup-cpu-reader';
 import type { CpuReading } from './cpu-reading';
 import { DockerStatsCpuReader } from './docker-stats-cpu-reader';
-
-/** True when the engine runs on this machine, so its containers' cgroups are in our /sys/fs/cgroup. */
-export function isLocalEngine(dockerHost: string | undefined): boolean {
-  return !dockerHost || dockerHost.startsWith('unix://');
-}
+import { isLocalEngine } from './local-engine';
 
 /**
  * Chooses how to read a container's CPU: its cgroup when the engine is local (a file read, no dockerd work), else

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AgentConfig } from '../config/agent-config';
 import { DockerGateway } from '../docker/docker.gateway';
-import { isLocalEngine } from './container-cpu-usage';
+import { isLocalEngine } from './local-engine';
 import type { DiskPart } from './disk-part';
 import { NodeTreeFileSystem } from './node-tree-file-system';
 import { measureTree, type TreeBounds, type TreeUsage } from './tree-usage';
