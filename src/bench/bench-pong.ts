@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { parseAgentConfig } from '../config/agent-config';
 import { stopAgent } from '../demo/agent-child';
 import { EmbeddedBackend } from '../demo/embedded-backend';
 import { REPO, spawnBenchAgent } from './bench-agent';
@@ -10,6 +11,8 @@ const TASKS_DIR = join(REPO, 'test', 'fixtures', 'tasks');
 const PING_EVERY_MS = Number(process.env.BENCH_PING_MS ?? 10);
 const IDLE_MS = 5000;
 const CONTAINERS = 2;
+/** the agent's frame cap, and the size of the largest results the task writes (default: the agent's default cap) */
+const FRAME_BYTES = process.env.BENCH_FRAME_BYTES;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -21,8 +24,8 @@ interface Round {
 }
 
 const ROUNDS: Round[] = [
-  { name: '3 results of 64 MiB / 99 000 entries each (the largest the limits allow)', scenario: 'largest-allowed', count: 3, expect: 'success' },
-  { name: 'a 29 MB result of 3 million entries (refused)', scenario: 'many-entries', count: 1, expect: 'crash' },
+  { name: `3 results of ${mib(frameBytes())} MiB / 99 000 entries each (the largest the limits allow)`, scenario: 'largest-allowed', count: 3, expect: 'success' },
+  { name: 'a 14 MB result of 1.5 million entries (refused)', scenario: 'many-entries', count: 1, expect: 'crash' },
   { name: 'an archive of 100 000 spaces and one bad character (refused)', scenario: 'spaces-archive', count: 1, expect: 'crash' },
 ];
 
@@ -32,7 +35,7 @@ const ROUNDS: Round[] = [
  */
 async function main(): Promise<void> {
   const backend = await EmbeddedBackend.start();
-  const agent = spawnBenchAgent(backend, 'bench-pong', TASKS_DIR, CONTAINERS);
+  const agent = spawnBenchAgent(backend, 'bench-pong', TASKS_DIR, CONTAINERS, FRAME_BYTES ? { AGENT_MAX_FRAME_BYTES: FRAME_BYTES } : {});
   try {
     await backend.whenAgentConnected();
     const roundTrips: number[] = [];
@@ -74,13 +77,21 @@ async function runJob(backend: EmbeddedBackend, round: Round): Promise<void> {
     course_id: 'testcourse',
     task_id: 'hostile-frames',
     task_problems: {},
-    inputdata: { scenario: round.scenario, count: String(round.count), '@username': 'bench', '@lang': 'en', '@state': '' },
+    inputdata: { scenario: round.scenario, count: String(round.count), bytes: String(frameBytes()), '@username': 'bench', '@lang': 'en', '@state': '' },
     environment_type: 'docker',
     environment: 'default',
     environment_parameters: { limits: { time: 60, memory: 1500 } },
     debug: false,
   });
   if (done.result[0] !== round.expect) throw new Error(`${round.scenario} ended as ${done.result[0]}: ${done.result[1]}`);
+}
+
+function frameBytes(): number {
+  return FRAME_BYTES ? Number(FRAME_BYTES) : parseAgentConfig({ AGENT_BACKEND_ADDR: 'tcp://127.0.0.1:1' }).maxFrameBytes;
+}
+
+function mib(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(0);
 }
 
 main().catch((error: Error) => {

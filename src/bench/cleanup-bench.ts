@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { spawnAgent, stopAgent } from '../demo/agent-child';
 import { EmbeddedBackend } from '../demo/embedded-backend';
-import { removeTree } from '../job-files/remove-tree';
+import { TreeRemover } from '../job-files/tree-remover';
 import { NodeTreeFileSystem } from '../timeouts/node-tree-file-system';
 import { measureTree } from '../timeouts/tree-usage';
 import { median, percentile } from './process-usage';
@@ -23,7 +23,7 @@ const sleep = (delayMs: number) => new Promise((done) => setTimeout(done, delayM
 
 /**
  * `node dist/bench/cleanup-bench.js` (`npm run bench`, part 3): what a job folder of FILES files costs the rest of the
- * agent. Part 1, in this process: removal with `fs.rm` against the agent's removeTree, while a probe does another
+ * agent. Part 1, in this process: removal with `fs.rm` against the agent's TreeRemover, while a probe does another
  * job's small file work (a folder made, written, read, removed) every 10 ms; then one disk-limit walk of such a folder.
  * Part 2, the built agent: ROUNDS times, a job makes FILES files while other jobs run one after another; the latencies
  * of those overlapping its clean-up against those before. Env: BENCH_CLEANUP_FILES, BENCH_CLEANUP_ROUNDS,
@@ -39,7 +39,9 @@ async function main(): Promise<void> {
       say('|---|---|---|---|---|---|');
       say(await removalRow('none (baseline, 3 s)', () => sleep(3_000)));
       say(await removalRow('fs.rm (recursive)', (folder) => rm(folder, { recursive: true, force: true })));
-      say(await removalRow('removeTree (child rm -rf, the agent\'s)', (folder) => removeTree(folder)));
+      const trees = new TreeRemover();
+      say(await removalRow('TreeRemover (niced rm -rf from a helper shell, the agent\'s)', (folder) => trees.remove(folder)));
+      trees.onModuleDestroy();
       say('');
       say(await walkCost());
     }

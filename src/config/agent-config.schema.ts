@@ -114,7 +114,7 @@ export const agentEnvSchema = z.object({
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 letters, digits, "_", "." or "-"')
     .optional(),
   AGENT_BACKEND_SILENCE_MS: atLeast(3000, 'the backend pings every second: several Pings must fit').prefault('10000'),
-  AGENT_MAX_FRAME_BYTES: atLeast(1024 * 1024, 'a result with an archive needs room').prefault(String(64 * 1024 * 1024)),
+  AGENT_MAX_FRAME_BYTES: atLeast(1024 * 1024, 'a result with an archive needs room').prefault(String(16 * 1024 * 1024)),
   AGENT_MAX_FRAME_ENTRIES: atLeast(1000, 'a result lists its problems, tests and custom entries').prefault('100000'),
   AGENT_MAX_FRAME_DEPTH: atLeast(8, 'a result nests its maps a few levels deep').prefault('32'),
   AGENT_PIDS_LIMIT: atLeast(32, "a grading container runs the runtime, a shell and the student's program").prefault('512'),

@@ -60,7 +60,7 @@ describe('parseAgentConfig', () => {
       logLevel: 'info',
       backendSilenceMs: 10_000,
       http: { host: '127.0.0.1', port: 9464 },
-      maxFrameBytes: 64 * 1024 * 1024,
+      maxFrameBytes: 16 * 1024 * 1024,
       maxFrameEntries: 100_000,
       maxFrameDepth: 32,
       pidsLimit: 512,

@@ -19,7 +19,7 @@ export type FrameReader<F> = (raw: Buffer) => F | Promise<F>;
 export class ContainerLink<F> {
   private broken = false;
   private ended = false;
-  /** every frame's delivery, then the end, in stream order, however long each frame takes to read */
+  /** every frame's reading and delivery, then the end, in stream order, however long each frame takes to read */
   private delivered: Promise<void> = Promise.resolve();
 
   constructor(
@@ -61,9 +61,12 @@ export class ContainerLink<F> {
     this.stream.destroy();
   }
 
+  /**
+   * One frame read at a time, after the previous one was handled: one container never takes more than one worker
+   * thread, and a frame the job no longer needs (after its result) can be skipped by the reader.
+   */
   private deliver(raw: Buffer): void {
-    const reading = Promise.resolve().then(() => this.read(raw));
-    this.after(async () => this.handlers.onFrame(raw, await reading));
+    this.after(async () => this.handlers.onFrame(raw, await this.read(raw)));
   }
 
   private finish(): void {

@@ -40,7 +40,7 @@ export class FrameDecoder {
         if (!this.prefix.full) return;
         const length = this.prefix.target.readUInt32BE(0);
         if (length > this.maxBytes) {
-          throw new FrameError(`a frame of ${length} bytes exceeds the limit of ${this.maxBytes} bytes`);
+          throw new FrameError(`a frame of ${length} bytes exceeds the agent's limit of ${this.maxBytes} bytes (AGENT_MAX_FRAME_BYTES)`);
         }
         this.prefix.reset();
         this.body = new FillingBuffer(frameBuffer(length));

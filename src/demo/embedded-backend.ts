@@ -1,6 +1,7 @@
 import { Router } from 'zeromq';
 import type { AgentHello } from '../backend/backend.messages';
-import { decode, encode, isPlainMap } from '../msgpack/msgpack.codec';
+import { encode } from '../msgpack/msgpack.codec';
+import { decodeAgentFrame } from './agent-frame';
 import { BackendScheduler, type SubmittedJob } from './backend-scheduler';
 import type { ReceivedJobDone } from './received-job-done';
 
@@ -119,15 +120,16 @@ export class EmbeddedBackend {
 
   private async receive(router: Router): Promise<void> {
     try {
-      for await (const [routingId, frame] of router) this.handle(routingId, frame);
+      for await (const [routingId, frame] of router) {
+        const message = decodeAgentFrame(frame);
+        if (message) this.handle(routingId, message);
+      }
     } catch {
       // closed (restart or close)
     }
   }
 
-  private handle(routingId: Buffer, frame: Buffer): void {
-    const message = decode(frame);
-    if (!isPlainMap(message)) return;
+  private handle(routingId: Buffer, message: Record<string, unknown>): void {
     const agent = routingId.toString('hex');
     this.routingIds.set(agent, routingId);
     switch (message['@type']) {

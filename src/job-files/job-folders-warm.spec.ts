@@ -1,14 +1,18 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseAgentConfig } from '../config/agent-config';
 import { PinoLogger } from 'nestjs-pino';
 import { JobFolders } from './job-folders';
+import { TreeRemover } from './tree-remover';
 
 describe('JobFolders: created empty, filled at job time (the warm pool\'s order)', () => {
   let base: string;
   let folders: JobFolders;
+  const trees = new TreeRemover();
+
+  afterAll(() => trees.onModuleDestroy());
 
   beforeEach(() => {
     base = mkdtempSync(join(tmpdir(), 'job-folders-'));
@@ -17,7 +21,7 @@ describe('JobFolders: created empty, filled at job time (the warm pool\'s order)
     mkdirSync(join(base, 'tasks', 'c', '$common'));
     writeFileSync(join(base, 'tasks', 'c', '$common', 'lib.py'), 'x = 1\n');
     const config = parseAgentConfig({ AGENT_BACKEND_ADDR: 'tcp://127.0.0.1:1', AGENT_TASKS_DIR: join(base, 'tasks'), AGENT_TMP_DIR: join(base, 'work') });
-    folders = new JobFolders(new PinoLogger({ pinoHttp: { level: 'silent' } }), config);
+    folders = new JobFolders(new PinoLogger({ pinoHttp: { level: 'silent' } }), config, trees);
   });
 
   afterEach(() => rmSync(base, { recursive: true, force: true }));

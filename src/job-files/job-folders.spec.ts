@@ -3,10 +3,11 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PinoLogger } from 'nestjs-pino';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AgentConfig } from '../config/agent-config';
 import { JobFolders } from './job-folders';
 import { TaskFilesError } from './task-files.error';
+import { TreeRemover } from './tree-remover';
 
 /** Real files in a scratch folder: a host folder with a marker, a tasks folder reaching its course through a link. */
 describe('JobFolders (real file system)', () => {
@@ -17,6 +18,9 @@ describe('JobFolders (real file system)', () => {
   let workDir: string;
   let warn: ReturnType<typeof vi.fn>;
   let folders: JobFolders;
+  const trees = new TreeRemover();
+
+  afterAll(() => trees.onModuleDestroy());
 
   beforeEach(() => {
     scratch = mkdtempSync(join(tmpdir(), 'job-folders-'));
@@ -34,7 +38,7 @@ describe('JobFolders (real file system)', () => {
     workDir = join(scratch, 'work');
     mkdirSync(workDir);
     warn = vi.fn();
-    folders = new JobFolders({ warn } as unknown as PinoLogger, { workDir, tasksDir } as AgentConfig);
+    folders = new JobFolders({ warn } as unknown as PinoLogger, { workDir, tasksDir } as AgentConfig, trees);
   });
 
   afterEach(() => rmSync(scratch, { recursive: true, force: true }));

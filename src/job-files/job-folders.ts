@@ -8,7 +8,7 @@ import { cut } from '../logging/cut-value';
 import { filesErrorText, hideHostPaths, type NamedPlace } from './files-error-text';
 import { jobFolderLayout, type JobFolderPaths } from './job-folder-layout';
 import { TaskFilesError } from './task-files.error';
-import { removeTree } from './remove-tree';
+import { TreeRemover } from './tree-remover';
 import { makeWorldWritable } from './world-writable';
 
 /** The task whose files a job gets (the ids are already checked to be plain names). */
@@ -34,6 +34,7 @@ export class JobFolders {
   constructor(
     @InjectPinoLogger(JobFolders.name) private readonly logger: PinoLogger,
     private readonly config: AgentConfig,
+    private readonly trees: TreeRemover,
   ) {}
 
   /**
@@ -43,7 +44,7 @@ export class JobFolders {
   async reset(): Promise<void> {
     await mkdir(this.config.workDir, { recursive: true });
     const entries = await readdir(this.config.workDir);
-    await Promise.all(entries.map((entry) => removeTree(join(this.config.workDir, entry))));
+    await Promise.all(entries.map((entry) => this.trees.remove(join(this.config.workDir, entry))));
   }
 
   /** A complete job folder, or a TaskFilesError (and nothing left on the host). */
@@ -102,13 +103,16 @@ export class JobFolders {
         }
       }
     } finally {
-      // Not awaited: the job need not wait for a process to remove what is left of the staging (empty mount points).
-      void this.remove(staged).catch((error: unknown) => this.logger.warn({ jobId, err: error }, 'staging folder not removed'));
+      // Not awaited: the job need not wait for what is left of the staging (empty mount points). No container ever saw
+      // the staging folder, so Node's own removal is safe there.
+      void rm(staged.root, { recursive: true, force: true }).catch((error: unknown) =>
+        this.logger.warn({ jobId, err: error }, 'staging folder not removed'),
+      );
     }
   }
 
   async remove(paths: JobFolderPaths): Promise<void> {
-    await removeTree(paths.root);
+    await this.trees.remove(paths.root);
   }
 
   /** `text` without the agent's own folders in it (for texts sent to the backend). */

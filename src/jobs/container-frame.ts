@@ -27,7 +27,9 @@ export type ContainerFrame =
   | { kind: 'result'; result: PreparedResult }
   | { kind: 'message'; message: Record<string, unknown> }
   | { kind: 'unreadable' }
-  | { kind: 'out-of-bounds'; crossed: BoundCrossed };
+  | { kind: 'out-of-bounds'; crossed: BoundCrossed }
+  /** not read: it came after the job's AgentJobDone went out */
+  | { kind: 'late' };
 
 /** Bounds first (one linear pass), then decoding; a `result` is validated and its AgentJobDone encoded at once. */
 export function readContainerFrame({ jobId, frame, bounds }: ContainerFrameTask): ContainerFrame {

@@ -17,13 +17,14 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
   let timeouts: JobsHarness['timeouts'];
   let disk: JobsHarness['disk'];
   let warmPool: JobsHarness['warmPool'];
+  let pool: JobsHarness['pool'];
   let jobs: RunningJobs;
 
   const done = (jobId: string) => sent.filter((m) => m['@type'] === 'AgentJobDone' && m.job_id === jobId);
   const settle = () => new Promise((r) => setTimeout(r, 20));
 
   beforeEach(() => {
-    ({ docker, sent, service, ports, folders, timeouts, disk, warmPool, jobs } = createJobsHarness());
+    ({ docker, sent, service, ports, folders, timeouts, disk, warmPool, jobs, pool } = createJobsHarness());
   });
 
   it('a container that returns a result: graded, container removed, folder removed, watch ended', async () => {
@@ -283,6 +284,16 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
       await settle();
       expect(jobs.has('j1')).toBe(false);
       expect(done('j1')).toHaveLength(1);
+    });
+
+    it('frames after the reported result are not read (a container cannot keep a worker thread busy)', async () => {
+      service.start(newJob('j1'));
+      await settle();
+      const large = (grade: number) => resultFrame({ result: 'success', grade, custom: { bulk: 'x'.repeat(100_000) } });
+      docker.say('c1', Buffer.concat([await large(75), await large(10), await large(20)]));
+      await settle();
+      expect(done('j1')).toMatchObject([{ result: ['success', ''], grade: 75 }]);
+      expect(pool.run).toHaveBeenCalledTimes(1);
     });
 
     it('a container still running a while after its result is killed, and then cleaned up', async () => {

@@ -206,7 +206,7 @@ export class JobsService implements OnModuleInit {
           this.stop(job, { kind: 'crash', text: `The grading container broke the protocol: ${error.message}.` }),
         onEnd: () => this.onOutputEnded(job),
       },
-      (raw) => this.frames.read(job.id, raw),
+      (raw) => (job.doneSent ? { kind: 'late' } : this.frames.read(job.id, raw)),
     );
     job.timeline.end('create');
     // Watched before it starts, so that a container quick to die is never watched after its job closed; a warm one
@@ -245,6 +245,9 @@ export class JobsService implements OnModuleInit {
         return;
       case 'unreadable':
         this.logger.warn({ jobId: job.id }, 'unreadable message from the grading container ignored');
+        return;
+      case 'late':
+        this.logger.debug({ jobId: job.id }, 'message from the grading container after its AgentJobDone ignored');
         return;
       case 'message':
         this.onContainerMessage(job, frame.message);

@@ -48,7 +48,7 @@ describe('grading jobs end to end (real Docker, real ZeroMQ, built agent)', () =
     ['testcourse', 'bad-type', /unreadable.*grade/],
     ['testcourse', 'extra-key', /unreadable.*unexpected/],
     ['testcourse', 'garbage', /broke the protocol/],
-    ['testcourse', 'frame-too-big', /exceeds the limit/],
+    ['testcourse', 'frame-too-big', /exceeds the agent's limit of \d+ bytes \(AGENT_MAX_FRAME_BYTES\)/],
   ])('%s/%s → crash with a clear text, input state kept', async (course, task, text) => {
     const done = await runJob(backend(), newJob(course, task));
     expect(done.result[0]).toBe('crash');

@@ -42,7 +42,9 @@ export const environment: GradingEnvironment = {
 export const folder = jobFolderLayout('/w/j');
 
 /** The worker thread is an I/O edge: here the same task runs in this thread. */
-const inlinePool = { run: async (_file: string, task: ContainerFrameTask) => readContainerFrame(task) } as unknown as WorkerPool;
+function inlinePool() {
+  return { run: vi.fn(async (_file: string, task: ContainerFrameTask) => readContainerFrame(task)) };
+}
 
 /** A Docker engine in memory: containers run until killed; kill emits die; any step can be made to fail. */
 export class FakeDocker {
@@ -122,6 +124,7 @@ export function newJob(id: string, overrides: Partial<BackendNewJob> = {}): Back
     ...overrides,
   };
 }
+
 export function createJobsHarness(logger: PinoLogger = silentLogger) {
   const docker = new FakeDocker();
   const sent: AgentMessage[] = [];
@@ -129,6 +132,7 @@ export function createJobsHarness(logger: PinoLogger = silentLogger) {
   const folders = { prepare: vi.fn(async () => folder), remove: vi.fn(async () => undefined), hideHostPaths: vi.fn((text: string) => text) };
   const timeouts = { watch: vi.fn(), unwatch: vi.fn(), checkNow: vi.fn(async (): Promise<void> => undefined) };
   const warmPool = { take: vi.fn(async (): Promise<unknown> => undefined) };
+  const pool = inlinePool();
   const disk = { watchJob: vi.fn(), addPart: vi.fn(), unwatchJob: vi.fn() };
   const quota = { storageOption: async () => undefined } as unknown as ContainerStorageQuota;
   const sender = {
@@ -151,11 +155,11 @@ export function createJobsHarness(logger: PinoLogger = silentLogger) {
   const service = new JobsService(
     logger, config, jobs, sender, gateway, events, catalog, folders as unknown as JobFolders,
     timeouts as unknown as TimeoutsService, disk as unknown as DiskLimitsService, quota, ports, engine, hooks, completion,
-    new ContainerFrames(config, inlinePool), warmPool as unknown as WarmPool,
+    new ContainerFrames(config, pool as unknown as WorkerPool), warmPool as unknown as WarmPool,
   );
   service.onModuleInit();
   const done = (jobId: string) => sent.filter((m) => m['@type'] === 'AgentJobDone' && m.job_id === jobId);
-  return { docker, sent, ports, folders, timeouts, disk, jobs, service, done, warmPool };
+  return { docker, sent, ports, folders, timeouts, disk, jobs, service, done, warmPool, pool };
 }
 
 export type JobsHarness = ReturnType<typeof createJobsHarness>;
