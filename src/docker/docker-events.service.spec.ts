@@ -92,6 +92,19 @@ describe('DockerEvents', () => {
     expect(docker.sinces[1]).toMatch(/^\d+\.\d{9}$/);
   });
 
+  it('tells onReopened listeners each time the stream opens again after a break, not at the first opening', async () => {
+    const docker = fakeDocker();
+    current = docker.events;
+    const reopened = vi.fn();
+    docker.events.onReopened(reopened);
+    await docker.events.onModuleInit();
+    expect(reopened).not.toHaveBeenCalled();
+    docker.streams[0].destroy();
+    await vi.waitFor(() => expect(docker.streams).toHaveLength(2));
+    await vi.waitFor(() => expect(reopened).toHaveBeenCalledTimes(1));
+    expect(docker.events.isAlive()).toBe(true);
+  });
+
   it('retries with backoff when Docker refuses, and ensureOpen reports the refusal', async () => {
     const docker = fakeDocker(2);
     current = docker.events;

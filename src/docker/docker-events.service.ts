@@ -24,6 +24,8 @@ const HEALTHY_STREAM_MS = 10_000;
 @Injectable()
 export class DockerEvents implements OnModuleInit, OnModuleDestroy {
   private readonly listeners = new Set<ContainerEventListener>();
+  private readonly reopenListeners = new Set<() => void>();
+  private everOpen = false;
   private readonly cursor = new EventResumeCursor();
   private stream: Readable | undefined;
   private streamOpenedAt = 0;
@@ -41,6 +43,15 @@ export class DockerEvents implements OnModuleInit, OnModuleDestroy {
   subscribe(listener: ContainerEventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Called each time the stream opens again after a break: Docker itself may have restarted meanwhile, and its
+   * event log with it, so deaths during the break may never be delivered. Returns the function that unsubscribes.
+   */
+  onReopened(listener: () => void): () => void {
+    this.reopenListeners.add(listener);
+    return () => this.reopenListeners.delete(listener);
   }
 
   isAlive(): boolean {
@@ -69,6 +80,7 @@ export class DockerEvents implements OnModuleInit, OnModuleDestroy {
     this.stream = undefined;
     stream?.destroy();
     this.listeners.clear();
+    this.reopenListeners.clear();
   }
 
   private async open(): Promise<void> {
@@ -89,6 +101,8 @@ export class DockerEvents implements OnModuleInit, OnModuleDestroy {
     this.stream = stream;
     this.streamOpenedAt = Date.now();
     this.logger.info({ since: since ?? 'now' }, 'docker event stream open');
+    if (this.everOpen) for (const listener of this.reopenListeners) listener();
+    this.everOpen = true;
     const splitter = new JsonObjectSplitter();
     stream.on('data', (chunk: Buffer) => {
       for (const json of splitter.push(chunk)) this.handle(json);

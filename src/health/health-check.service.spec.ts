@@ -31,7 +31,12 @@ function setUp() {
     listOwnContainers: vi.fn(async () => containers),
     remove: vi.fn(async (_id: string) => undefined),
   };
-  const events = { isAlive: vi.fn(() => true), ensureOpen: vi.fn(async () => undefined) };
+  let reopened = () => undefined as void;
+  const events = {
+    isAlive: vi.fn(() => true),
+    ensureOpen: vi.fn(async () => undefined),
+    onReopened: vi.fn((listener: () => void) => void (reopened = listener)),
+  };
   const registry = new RunningJobs();
   const jobs = { containerVanished: vi.fn((job: RunningJob) => void (job.closing = true)) };
   const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
@@ -39,7 +44,8 @@ function setUp() {
   const studentRegistry = new StudentContainersRegistry();
   const students = { containerVanished: vi.fn(async (_id: string) => undefined) };
   const config = { healthPeriodS: PERIOD_S, healthGraceS: GRACE_S } as AgentConfig;
-  const warmPool = { holds: vi.fn((id: string) => id === 'pooled') };
+  let pooled = ['pooled'];
+  const warmPool = { heldIds: vi.fn(() => new Set(pooled)), lost: vi.fn((id: string) => void (pooled = pooled.filter((p) => p !== id))) };
   const health = new HealthCheck(
     logger as unknown as PinoLogger,
     config,
@@ -53,7 +59,8 @@ function setUp() {
     warmPool as unknown as WarmPool,
   );
   const dockerHas = (list: OwnedContainer[]) => void (containers = list);
-  return { health, docker, events, registry, jobs, logger, scheduler, dockerHas, studentRegistry, students };
+  const dockerCameBack = () => reopened();
+  return { health, docker, events, registry, jobs, logger, scheduler, dockerHas, studentRegistry, students, warmPool, dockerCameBack };
 }
 
 describe('HealthCheck', () => {
@@ -110,6 +117,31 @@ describe('HealthCheck', () => {
     expect(t.docker.remove).not.toHaveBeenCalled();
     await t.health.check();
     expect(t.docker.remove).toHaveBeenCalledExactlyOnceWith('stray');
+  });
+
+  it('tells the warm pool which of its containers are no longer running (a death the events missed)', async () => {
+    const t = setUp();
+    t.dockerHas([{ id: 'pooled', jobId: undefined, role: 'warm', state: 'exited' }]);
+    await t.health.check();
+    expect(t.warmPool.lost).toHaveBeenCalledExactlyOnceWith('pooled');
+    t.dockerHas([{ id: 'pooled', jobId: undefined, role: 'warm', state: 'running' }]);
+    t.warmPool.lost.mockClear();
+    await t.health.check();
+    expect(t.warmPool.lost).not.toHaveBeenCalled();
+  });
+
+  it('after Docker comes back (event stream reopened), checks at once and again 5 s later: orphans go within seconds', async () => {
+    const t = setUp();
+    t.health.onApplicationBootstrap();
+    t.dockerHas([{ id: 'stray', jobId: undefined, role: 'warm', state: 'created' }]);
+    t.dockerCameBack();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.docker.listOwnContainers).toHaveBeenCalledTimes(1);
+    expect(t.docker.remove).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(t.docker.listOwnContainers).toHaveBeenCalledTimes(2);
+    expect(t.docker.remove).toHaveBeenCalledExactlyOnceWith('stray');
+    t.health.onModuleDestroy();
   });
 
   it('logs a Docker error and tries again at the next check', async () => {

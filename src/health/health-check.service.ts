@@ -13,6 +13,8 @@ import { WarmPool } from '../warm-pool/warm-pool.service';
 import { EMPTY_MEMORY, planReconciliation, type ReconciliationMemory, type TrackedContainer } from './reconciliation-plan';
 
 const INTERVAL_NAME = 'docker-health-check';
+/** After Docker comes back, a second check this soon: orphans are removed at their second sighting. */
+const SECOND_LOOK_MS = 5_000;
 
 /**
  * The scheduled health check (behaviour.md "Docker state"): keeps the event subscription open, closes as a crash the
@@ -40,6 +42,17 @@ export class HealthCheck implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     const interval = setInterval(() => void this.check(), this.config.healthPeriodS * 1000);
     this.scheduler.addInterval(INTERVAL_NAME, interval);
+    this.events.onReopened(() => this.afterDockerCameBack());
+  }
+
+  /**
+   * The event stream broke and opened again: Docker may have restarted and stopped every container, and deaths in
+   * between may never be told. Checked now and once more soon, not a whole period later.
+   */
+  private afterDockerCameBack(): void {
+    this.logger.info('docker event stream back: checking containers now');
+    void this.check();
+    setTimeout(() => void this.check(), SECOND_LOOK_MS).unref();
   }
 
   onModuleDestroy(): void {
@@ -70,6 +83,7 @@ export class HealthCheck implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async reconcileContainers(): Promise<void> {
+    const pooledIds = this.warmPool.heldIds();
     let containers: OwnedContainer[];
     try {
       containers = await this.docker.listOwnContainers();
@@ -90,7 +104,7 @@ export class HealthCheck implements OnApplicationBootstrap, OnModuleDestroy {
       {
         tracked,
         openJobIds: new Set(open.map((job) => job.id)),
-        pooledIds: new Set(containers.filter((c) => this.warmPool.holds(c.id)).map((c) => c.id)),
+        pooledIds,
         containers,
       },
       this.memory,
@@ -98,6 +112,7 @@ export class HealthCheck implements OnApplicationBootstrap, OnModuleDestroy {
       this.config.healthGraceS * 1000,
     );
     this.memory = plan.memory;
+    for (const id of plan.deadInPool) this.warmPool.lost(id);
     await Promise.all([
       ...plan.vanished.map((lost) => this.closeVanished(lost)),
       ...plan.remove.map((container) => this.removeOrphan(container)),

@@ -30,6 +30,20 @@ describe('planReconciliation', () => {
     expect(plan.memory).toEqual(EMPTY_MEMORY);
   });
 
+  it('finds the pooled warm containers that are not running any more, listed as exited or not listed at all', () => {
+    const plan = planReconciliation(
+      view({
+        pooledIds: new Set(['w-running', 'w-exited', 'w-gone']),
+        containers: [container('w-running', undefined), container('w-exited', undefined, 'exited')],
+      }),
+      EMPTY_MEMORY,
+      1_000,
+      GRACE,
+    );
+    expect(plan.deadInPool).toEqual(['w-exited', 'w-gone']);
+    expect(plan.remove).toEqual([]);
+  });
+
   it('remembers a tracked container missing for less than the grace, and reports it once the grace has passed', () => {
     const belief = view({ tracked: [{ containerId: 'c1', jobId: 'j1' }], openJobIds: new Set(['j1']) });
     const first = planReconciliation(belief, EMPTY_MEMORY, 1_000, GRACE);

@@ -11,7 +11,7 @@ export interface ReconciliationView {
   tracked: readonly TrackedContainer[];
   /** every job in the registry, closing or not: the containers labelled with one of them are never orphans */
   openJobIds: ReadonlySet<string>;
-  /** containers the warm pool holds (idle, no job yet): never orphans */
+  /** containers the warm pool held (idle, no job yet) before Docker was asked for its list: never orphans */
   pooledIds: ReadonlySet<string>;
   /** every container labelled as this agent's, whatever its state */
   containers: readonly OwnedContainer[];
@@ -30,6 +30,8 @@ export interface ReconciliationPlan {
   vanished: TrackedContainer[];
   /** containers of this agent that no job owns, seen so by two checks in a row: removed */
   remove: OwnedContainer[];
+  /** containers the warm pool holds that are no longer running (their death missed, e.g. across a dockerd restart) */
+  deadInPool: string[];
   memory: ReconciliationMemory;
 }
 
@@ -66,6 +68,7 @@ export function planReconciliation(
   return {
     vanished,
     remove: orphans.filter((c) => memory.orphansSeen.has(c.id)),
+    deadInPool: [...view.pooledIds].filter((id) => !alive.has(id)),
     memory: { missingSince, orphansSeen: new Set(orphans.map((c) => c.id)) },
   };
 }

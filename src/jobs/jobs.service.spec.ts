@@ -193,6 +193,14 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     expect(docker.removed).toEqual(['c1']);
   });
 
+  it('Docker unreachable at launch: crash saying so, without the engine\'s socket path', async () => {
+    const unreachable = Object.assign(new Error('connect ENOENT /var/run/docker.sock'), { code: 'ENOENT', syscall: 'connect', address: '/var/run/docker.sock' });
+    docker.createContainer.mockRejectedValueOnce(unreachable);
+    service.start(newJob('j1'));
+    await settle();
+    expect(done('j1')).toMatchObject([{ result: ['crash', 'The agent could not run the job: Docker could not be reached (ENOENT).'] }]);
+  });
+
   it('removal missing its deadline: the job is still answered once', async () => {
     docker.remove.mockRejectedValue(new Error('Docker did not answer remove within 30000 ms'));
     service.start(newJob('j1'));
@@ -253,6 +261,15 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
       expect(done('j1')).toMatchObject([{ result: ['crash', expect.any(String)] }]);
       expect(docker.removed).toEqual(['w1']);
       expect(folders.remove).toHaveBeenCalledWith(warmFolder);
+    });
+
+    it('a task whose files the pool could not prepare: crash with the task\'s text at once, no cold retry', async () => {
+      warmPool.take.mockRejectedValueOnce(new TaskFilesError('The task folder "t" does not exist.', true));
+      service.start(newJob('j1'));
+      await settle();
+      expect(done('j1')).toMatchObject([{ result: ['crash', 'The task folder "t" does not exist.'] }]);
+      expect(folders.prepare).not.toHaveBeenCalled();
+      expect(docker.createContainer).not.toHaveBeenCalled();
     });
 
     it('when the pool has none (or handing one over failed), the job starts cold', async () => {

@@ -130,7 +130,7 @@ export class JobsService implements OnModuleInit {
     if (!rejected) this.logger.error({ jobId: job.id, err: error }, 'job failed to start');
     // A TaskFilesError's text is told in the task's terms; host paths in any other are hidden when the job closes.
     const told = rejected || error instanceof TaskFilesError;
-    const text = told ? (error as Error).message : `The agent could not run the job: ${(error as Error)?.message ?? String(error)}`;
+    const text = told ? (error as Error).message : `The agent could not run the job: ${launchFailure(error)}`;
     job.stop({ kind: 'crash', text });
     if (job.containerId) void this.killContainer(job);
     else void this.completion.close(job);
@@ -346,4 +346,11 @@ export class JobsService implements OnModuleInit {
       this.markDead(job);
     }
   }
+}
+
+/** What a failed launch tells the backend: a Docker connection error without the engine's address (a host path). */
+function launchFailure(error: unknown): string {
+  const { syscall, code, message } = (error ?? {}) as NodeJS.ErrnoException;
+  if (syscall === 'connect') return `Docker could not be reached (${code ?? 'connect failed'}).`;
+  return message ?? String(error);
 }

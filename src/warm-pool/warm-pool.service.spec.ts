@@ -7,6 +7,7 @@ import type { ContainerEvent } from '../docker/docker.types';
 import type { EnvironmentCatalog } from '../environments/environment-catalog.service';
 import type { GradingEnvironment } from '../environments/grading-environment';
 import { jobFolderLayout } from '../job-files/job-folder-layout';
+import { TaskFilesError } from '../job-files/task-files.error';
 import type { WarmContainer, WarmRequest, WarmSpec } from './warm-container';
 import type { WarmContainers } from './warm-containers';
 import { WarmPool } from './warm-pool.service';
@@ -79,11 +80,11 @@ describe('WarmPool', () => {
     expect(await pool.take(request(catalog.get('a')!))).toBeUndefined();
     await settle();
     expect(containers.made.map((w) => w.id)).toEqual(['w1']);
-    expect(pool.holds('w1')).toBe(true);
+    expect(pool.heldIds().has('w1')).toBe(true);
 
     const taken = await pool.take(request(catalog.get('a')!, 'j2'));
     expect(taken).toMatchObject({ containerId: 'w1', cpuUsedSeconds: 0.2 });
-    expect(pool.holds('w1')).toBe(false);
+    expect(pool.heldIds().has('w1')).toBe(false);
     await settle();
     expect(containers.made.map((w) => w.id)).toEqual(['w1', 'w2']);
     expect(pool.stats()).toEqual({ idle: 1, hits: 1, misses: 1 });
@@ -139,6 +140,21 @@ describe('WarmPool', () => {
     expect(await pool.take(request(catalog.get('a')!))).toBeUndefined();
     expect(containers.discarded).toEqual(['w1']);
     expect(pool.stats()).toMatchObject({ hits: 0, misses: 2 });
+  });
+
+  it('a task whose files cannot be prepared fails its job at once; the untouched container stays, the pool no larger', async () => {
+    startPool(1);
+    await pool.take(request(catalog.get('a')!));
+    await settle();
+    containers.handOverError = new TaskFilesError('The task folder "t" does not exist.', true);
+    await expect(pool.take(request(catalog.get('a')!))).rejects.toThrow('does not exist');
+    await settle();
+    // the refill its take asked for was made meanwhile: one of the two is kept
+    expect(pool.heldIds().size).toBe(1);
+    expect(containers.discarded).toHaveLength(1);
+    const [kept] = pool.heldIds();
+    containers.handOverError = undefined;
+    expect(await pool.take(request(catalog.get('a')!))).toMatchObject({ containerId: kept });
   });
 
   it('a container that dies while being handed over is not given to the job', async () => {

@@ -3,6 +3,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AgentConfig } from '../config/agent-config';
 import { DockerEvents } from '../docker/docker-events.service';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
+import { TaskFilesError } from '../job-files/task-files.error';
 import { type TakenContainer, type WarmContainer, warmKeyOf, type WarmRequest, type WarmSpec } from './warm-container';
 import { WarmContainers } from './warm-containers';
 
@@ -65,7 +66,11 @@ export class WarmPool implements OnModuleInit, OnModuleDestroy {
     if (all.length > 0) this.logger.info({ count: all.length }, 'warm containers removed');
   }
 
-  /** A container for the request, ready for its start frame; undefined when there is none or handing one over failed. */
+  /**
+   * A container for the request, ready for its start frame; undefined when there is none or handing one over failed.
+   * Throws the TaskFilesError of a task whose own files cannot be prepared: the job fails as it would cold, and the
+   * container, untouched, stays in the pool.
+   */
   async take(request: WarmRequest): Promise<TakenContainer | undefined> {
     if (this.config.warmPoolSize === 0 || this.stopped) return undefined;
     this.drainStale();
@@ -86,6 +91,10 @@ export class WarmPool implements OnModuleInit, OnModuleDestroy {
       this.logger.info({ jobId: request.jobId, containerId: warm.id }, 'warm container taken');
       return taken;
     } catch (error) {
+      if (error instanceof TaskFilesError && error.taskFault && !this.diedWhileHandedOver.has(warm.id)) {
+        this.putBack(key, warm);
+        throw error;
+      }
       this.misses++;
       this.logger.warn({ jobId: request.jobId, containerId: warm.id, err: error }, 'warm container unfit: cold start instead');
       await this.containers.discard(warm);
@@ -97,8 +106,13 @@ export class WarmPool implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Containers the pool holds (idle or being handed over): this agent's, yet no job's, and not orphans. */
-  holds(containerId: string): boolean {
-    return this.handingOver.has(containerId) || [...this.idle.values()].some((list) => list.some((w) => w.id === containerId));
+  heldIds(): Set<string> {
+    return new Set([...this.handingOver, ...[...this.idle.values()].flat().map((w) => w.id)]);
+  }
+
+  /** A container the pool holds is not running any more, though no death was told (reconciliation found it so). */
+  lost(containerId: string): void {
+    this.onDeath(containerId);
   }
 
   stats(): WarmPoolStats {
@@ -107,6 +121,12 @@ export class WarmPool implements OnModuleInit, OnModuleDestroy {
 
   private idleCount(): number {
     return [...this.idle.values()].reduce((sum, list) => sum + list.length, 0);
+  }
+
+  /** A container given back unused; the pool never grows past its size by it (its take asked for a refill). */
+  private putBack(key: string, warm: WarmContainer): void {
+    if (this.idleCount() >= this.config.warmPoolSize) void this.containers.discard(warm);
+    else this.idle.set(key, [warm, ...(this.idle.get(key) ?? [])]);
   }
 
   /** Asks for one more container of `key`, if the cap allows, making room by evicting a less recently used kind. */
@@ -150,7 +170,7 @@ export class WarmPool implements OnModuleInit, OnModuleDestroy {
       this.making = true;
       try {
         const warm = await this.containers.make(demand.spec);
-        if (this.stopped || !this.demand.has(key)) {
+        if (this.stopped || !this.demand.has(key) || this.idleCount() >= this.config.warmPoolSize) {
           await this.containers.discard(warm);
         } else {
           this.idle.set(key, [...(this.idle.get(key) ?? []), warm]);
