@@ -147,20 +147,28 @@ async function agentRun(): Promise<void> {
 type Span = { startedAt: number; endedAt: number };
 const latency = (span: Span) => span.endedAt - span.startedAt;
 
-/** One job making FILES files while other jobs run one after another; the latencies of those overlapping its clean-up. */
+/**
+ * One job making FILES files while other jobs run one after another; the latencies of those overlapping its clean-up,
+ * which runs after its AgentJobDone (early done) until the agent logs it finished.
+ */
 async function bigJobRound(backend: EmbeddedBackend, logFile: string, hello: () => Promise<Span>): Promise<{ cleanupMs: number; during: number[] }> {
+  const bigId = randomUUID();
   let bigEndedAt: number | undefined;
-  const big = submit(backend, 'testcourse', 'disk-writer', { scenario: 'files', count: String(FILES) }, { time: 120, hard_time: 300, memory: 200, disk: 4096 }).then((done) => {
+  const big = submit(backend, 'testcourse', 'disk-writer', { scenario: 'files', count: String(FILES) }, { time: 120, hard_time: 300, memory: 200, disk: 4096 }, bigId).then((done) => {
     bigEndedAt = performance.now();
     return done;
   });
   const others: Span[] = [];
-  while (bigEndedAt === undefined) others.push(await hello());
+  let cleanupSeconds: number | undefined;
+  while (cleanupSeconds === undefined) {
+    others.push(await hello());
+    if (bigEndedAt !== undefined) cleanupSeconds = cleanupSecondsOf(logFile, bigId);
+  }
+  const cleanedAt = performance.now();
   const done = await big;
   if (!String(done.result[1]).includes(`made ${FILES} files`)) throw new Error(`the big job ended ${done.result.join(': ')}`);
-  const cleanupMs = cleanupSecondsOf(logFile, done.job_id) * 1000;
-  const windowStart = bigEndedAt - cleanupMs;
-  return { cleanupMs, during: others.filter((o) => o.endedAt >= windowStart && o.startedAt <= (bigEndedAt as number)).map(latency) };
+  const windowStart = bigEndedAt as number;
+  return { cleanupMs: cleanupSeconds * 1000, during: others.filter((o) => o.endedAt >= windowStart && o.startedAt <= cleanedAt).map(latency) };
 }
 
 async function timed(run: () => Promise<unknown>): Promise<Span> {
@@ -169,9 +177,16 @@ async function timed(run: () => Promise<unknown>): Promise<Span> {
   return { startedAt, endedAt: performance.now() };
 }
 
-function submit(backend: EmbeddedBackend, course: string, task: string, inputs: Record<string, string>, limits: Record<string, number>) {
+function submit(
+  backend: EmbeddedBackend,
+  course: string,
+  task: string,
+  inputs: Record<string, string>,
+  limits: Record<string, number>,
+  jobId = randomUUID(),
+) {
   return backend.submit({
-    job_id: randomUUID(),
+    job_id: jobId,
     course_id: course,
     task_id: task,
     task_problems: {},
@@ -183,9 +198,10 @@ function submit(backend: EmbeddedBackend, course: string, task: string, inputs: 
   });
 }
 
-function cleanupSecondsOf(logFile: string, jobId: string): number {
+/** undefined until the agent logged the job's clean-up as finished */
+function cleanupSecondsOf(logFile: string, jobId: string): number | undefined {
   const line = readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes(jobId) && l.includes('cleanupSeconds'));
-  return Number((JSON.parse(line ?? '{}') as { cleanupSeconds?: number }).cleanupSeconds ?? 0);
+  return line ? (JSON.parse(line) as { cleanupSeconds: number }).cleanupSeconds : undefined;
 }
 
 main().catch((error: Error) => {
