@@ -6,7 +6,7 @@ import { decodeMessage, encodeFrame, FrameDecoder } from '../container-link/fram
 import type { GradingEnvironment } from '../environments/grading-environment';
 import { decode, encode } from '../msgpack/msgpack.codec';
 import type { Runtime } from '../runtimes/runtime.types';
-import { gradingContainerBody } from './grading-container-body';
+import { gradingContainerBody } from '../container-bodies/grading-container-body';
 import { jobFolderLayout } from '../job-files/job-folder-layout';
 import { buildJobDone } from './job-outcome';
 import { isRejected, validateResultMap } from './result-map';

@@ -9,6 +9,7 @@ import { WarmPoolModule } from '../warm-pool/warm-pool.module';
 import { WorkerPoolModule } from '../worker-pool/worker-pool.module';
 import { BackendJobsController } from './backend-jobs.controller';
 import { ContainerFrames } from './container-frames';
+import { GradingContainers } from './grading-containers';
 import { JobCompletion } from './job-completion';
 import { JobHooks } from './job-hooks';
 import { JobsService } from './jobs.service';
@@ -18,7 +19,7 @@ import { RunningJobs } from './running-jobs.registry';
 @Module({
   imports: [BackendModule, DockerModule, EnvironmentsModule, JobFilesModule, PortsModule, TimeoutsModule, WarmPoolModule, WorkerPoolModule],
   controllers: [BackendJobsController],
-  providers: [JobsService, JobCompletion, RunningJobs, JobHooks, ContainerFrames],
+  providers: [JobsService, JobCompletion, RunningJobs, JobHooks, ContainerFrames, GradingContainers],
   exports: [JobsService, RunningJobs, JobHooks],
 })
 export class JobsModule {}

@@ -9,19 +9,16 @@ import { DockerGateway } from '../docker/docker.gateway';
 import type { ContainerEvent } from '../docker/docker.types';
 import { EngineFacts } from '../docker/engine-facts';
 import { EnvironmentCatalog } from '../environments/environment-catalog.service';
-import { JobFolders } from '../job-files/job-folders';
 import { TaskFilesError } from '../job-files/task-files.error';
 import { PortPool } from '../ports/port-pool';
 import { PortsExhaustedError } from '../ports/ports-exhausted.error';
-import { ContainerStorageQuota } from '../timeouts/container-storage-quota';
 import { DiskLimitsService } from '../timeouts/disk-limits.service';
 import { diskExceededText } from '../timeouts/disk-part';
 import { Telemetry } from '../telemetry/telemetry';
 import { TimeoutsService } from '../timeouts/timeouts.service';
-import { WarmPool } from '../warm-pool/warm-pool.service';
 import type { ContainerFrame } from './container-frame';
 import { ContainerFrames } from './container-frames';
-import { gradingContainerBody } from './grading-container-body';
+import { GradingContainers } from './grading-containers';
 import { JobCompletion } from './job-completion';
 import { JobHooks } from './job-hooks';
 import { checkTaskLocation } from './job-identifiers';
@@ -56,16 +53,14 @@ export class JobsService implements OnModuleInit {
     private readonly docker: DockerGateway,
     private readonly events: DockerEvents,
     private readonly catalog: EnvironmentCatalog,
-    private readonly folders: JobFolders,
     private readonly timeouts: TimeoutsService,
     private readonly disk: DiskLimitsService,
-    private readonly storageQuota: ContainerStorageQuota,
     private readonly ports: PortPool,
     private readonly engine: EngineFacts,
     private readonly hooks: JobHooks,
     private readonly completion: JobCompletion,
     private readonly frames: ContainerFrames,
-    private readonly warmPool: WarmPool,
+    private readonly containers: GradingContainers,
   ) {}
 
   onModuleInit(): void {
@@ -140,52 +135,23 @@ export class JobsService implements OnModuleInit {
     const request = job.request;
     const location = checkTaskLocation(request.course_id, request.task_id);
     const facts = await this.engine.get();
-    const { environment, parameters, containerPorts } = planJob(request, {
+    const plan = planJob(request, {
       find: (envtype, name) => this.catalog.find(envtype, name),
       maxMemoryMiB: facts.maxMemoryMiBPerJob,
       sshAllowed: this.config.sshAllowed,
       sshDebug: this.config.sshDebug,
       ideDebugger: this.config.debugger,
     });
+    const { environment, parameters } = plan;
     job.environment = environment;
     job.parameters = parameters;
-    job.ports = this.ports.acquire(containerPorts.length);
+    job.ports = this.ports.acquire(plan.containerPorts.length);
     this.disk.watchJob(job.id, parameters.diskMiB * 1024 * 1024, (exceeded) =>
       this.stop(job, { kind: 'overflow', text: diskExceededText(exceeded) }),
     );
-    const storageOption = await this.storageQuota.storageOption(parameters.diskMiB);
-    // Published ports (SSH debug included) and a container layer size are fixed at creation: such jobs always start a
-    // container of their own.
-    const warm =
-      containerPorts.length === 0 && !storageOption
-        ? await this.warmPool.take({ jobId: job.id, environment, network: parameters.networkGrading, memoryMiB: parameters.limits.memoryMiB, location })
-        : undefined;
-    if (warm) {
-      job.folder = warm.folder;
-      this.disk.addPart(job.id, { kind: 'folder', path: job.folder.root });
-      job.timeline.end('prepare');
-      this.jobs.attachContainer(job, warm.containerId);
-    } else {
-      job.folder = await this.folders.prepare(job.id, location);
-      this.disk.addPart(job.id, { kind: 'folder', path: job.folder.root });
-      job.timeline.end('prepare');
-      if (job.stopReason) return this.completion.close(job);
-      const body = gradingContainerBody({
-        jobId: job.id,
-        agentId: this.config.agentId,
-        environment,
-        folder: job.folder,
-        memoryMiB: parameters.limits.memoryMiB,
-        network: parameters.networkGrading,
-        publishedPorts: new Map(containerPorts.map((port, i) => [port, job.ports[i]])),
-        ideDebugger: this.config.debugger,
-        openFilesLimit: facts.openFilesPerJob,
-        pidsLimit: this.config.pidsLimit,
-        cgroupV1: facts.cgroupVersion === 1,
-        storageOption,
-      });
-      this.jobs.attachContainer(job, await this.docker.createContainer(body));
-    }
+    const obtained = await this.containers.obtain(job, plan, facts, location);
+    if (obtained.kind === 'stopped') return this.completion.close(job);
+    const warm = obtained.kind === 'warm' ? obtained.taken : undefined;
     const containerId = job.containerId as string;
     this.disk.addPart(job.id, { kind: 'container', containerId });
     // From here a stop kills the container, and that kill closes the job: each step below only goes on while no

@@ -1,7 +1,7 @@
 import { LABEL_AGENT_ID, LABEL_JOB_ID, LABEL_ROLE } from '../docker/docker.labels';
 import type { ContainerCreateBody } from '../docker/docker.types';
 import type { GradingEnvironment } from '../environments/grading-environment';
-import { ATTACHED_STDIO, bindMount, memoryLimits, publishedPorts } from '../jobs/container-body-parts';
+import { ATTACHED_STDIO, bindMount, memoryLimits, publishedPorts } from '../container-bodies/container-body-parts';
 import type { JobFolderPaths } from '../job-files/job-folder-layout';
 import type { Runtime } from '../runtimes/runtime.types';
 

@@ -1,7 +1,7 @@
 import type { AttachStream } from '../docker/docker.types';
 import type { GradingEnvironment } from '../environments/grading-environment';
 import type { JobFolderPaths } from '../job-files/job-folder-layout';
-import type { TaskLocation } from '../jobs/job-identifiers';
+import type { TaskFilesSource } from '../job-files/job-folders';
 
 /** What a grading container fixes at creation, and so what a warm one must match: image, runtime, network. */
 export interface WarmSpec {
@@ -14,7 +14,7 @@ export interface WarmSpec {
 export interface WarmRequest extends WarmSpec {
   jobId: string;
   memoryMiB: number;
-  location: TaskLocation | undefined;
+  location: TaskFilesSource | undefined;
 }
 
 /** A container created, attached and started ahead of demand: its runtime idle, its job folder empty. */

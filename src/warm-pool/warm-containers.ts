@@ -4,7 +4,7 @@ import { AgentConfig } from '../config/agent-config';
 import { DockerGateway } from '../docker/docker.gateway';
 import { EngineFacts } from '../docker/engine-facts';
 import { JobFolders } from '../job-files/job-folders';
-import { gradingContainerBody } from '../jobs/grading-container-body';
+import { gradingContainerBody } from '../container-bodies/grading-container-body';
 import { TimeoutsService } from '../timeouts/timeouts.service';
 import { type TakenContainer, type WarmContainer, warmKeyOf, type WarmRequest, type WarmSpec } from './warm-container';
 

@@ -13,6 +13,7 @@ import { jobFolderLayout } from '../../../src/job-files/job-folder-layout';
 import type { JobFolders } from '../../../src/job-files/job-folders';
 import { readContainerFrame, type ContainerFrameTask } from '../../../src/jobs/container-frame';
 import { ContainerFrames } from '../../../src/jobs/container-frames';
+import { GradingContainers } from '../../../src/jobs/grading-containers';
 import type { EngineFacts } from '../../../src/docker/engine-facts';
 import { JobCompletion } from '../../../src/jobs/job-completion';
 import { JobHooks } from '../../../src/jobs/job-hooks';
@@ -152,10 +153,12 @@ export function createJobsHarness(logger: PinoLogger = silentLogger) {
     logger, jobs, sender, gateway, folders as unknown as JobFolders, timeouts as unknown as TimeoutsService,
     disk as unknown as DiskLimitsService, ports, hooks,
   );
+  const containers = new GradingContainers(
+    config, gateway, folders as unknown as JobFolders, warmPool as unknown as WarmPool, quota, jobs, disk as unknown as DiskLimitsService,
+  );
   const service = new JobsService(
-    logger, config, jobs, sender, gateway, events, catalog, folders as unknown as JobFolders,
-    timeouts as unknown as TimeoutsService, disk as unknown as DiskLimitsService, quota, ports, engine, hooks, completion,
-    new ContainerFrames(config, pool as unknown as WorkerPool), warmPool as unknown as WarmPool,
+    logger, config, jobs, sender, gateway, events, catalog, timeouts as unknown as TimeoutsService,
+    disk as unknown as DiskLimitsService, ports, engine, hooks, completion, new ContainerFrames(config, pool as unknown as WorkerPool), containers,
   );
   service.onModuleInit();
   const done = (jobId: string) => sent.filter((m) => m['@type'] === 'AgentJobDone' && m.job_id === jobId);
