@@ -92,6 +92,16 @@ describe('DockerEvents', () => {
     expect(docker.sinces[1]).toMatch(/^\d+\.\d{9}$/);
   });
 
+  it('waitOpen: true once Docker accepts again within the wait, false when it never does', async () => {
+    const docker = fakeDocker(2);
+    current = docker.events;
+    expect(await docker.events.waitOpen(5_000)).toBe(true);
+    expect(docker.gateway.openContainerEventStream).toHaveBeenCalledTimes(3);
+    const down = fakeDocker(1_000);
+    expect(await down.events.waitOpen(600)).toBe(false);
+    down.events.onModuleDestroy();
+  });
+
   it('tells onReopened listeners each time the stream opens again after a break, not at the first opening', async () => {
     const docker = fakeDocker();
     current = docker.events;

@@ -15,6 +15,7 @@ const FIRST_REOPEN_DELAY_MS = 100;
 const MAX_REOPEN_DELAY_MS = 5_000;
 /** a stream that stayed open this long was healthy: the next break starts the backoff again from the first delay */
 const HEALTHY_STREAM_MS = 10_000;
+const WAIT_OPEN_RETRY_MS = 500;
 
 /**
  * The agent's one Docker event subscription: `die` and `oom` of this agent's containers (behaviour.md "Docker
@@ -66,6 +67,19 @@ export class DockerEvents implements OnModuleInit, OnModuleDestroy {
     this.reopenTimer = undefined;
     this.opening ??= this.open().finally(() => (this.opening = undefined));
     return this.opening;
+  }
+
+  /**
+   * Resolves true once the stream is open, trying again every half second (Docker restarting, say); false when it is
+   * still closed after `withinMs`.
+   */
+  async waitOpen(withinMs: number): Promise<boolean> {
+    const deadline = Date.now() + withinMs;
+    for (;;) {
+      if (await this.ensureOpen().then(() => true, () => false)) return true;
+      if (this.stopped || Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(WAIT_OPEN_RETRY_MS, Math.max(0, deadline - Date.now()))));
+    }
   }
 
   async onModuleInit(): Promise<void> {

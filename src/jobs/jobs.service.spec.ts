@@ -18,13 +18,15 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
   let disk: JobsHarness['disk'];
   let warmPool: JobsHarness['warmPool'];
   let pool: JobsHarness['pool'];
+  let harness: JobsHarness;
   let jobs: RunningJobs;
 
   const done = (jobId: string) => sent.filter((m) => m['@type'] === 'AgentJobDone' && m.job_id === jobId);
   const settle = () => new Promise((r) => setTimeout(r, 20));
 
   beforeEach(() => {
-    ({ docker, sent, service, ports, folders, timeouts, disk, warmPool, jobs, pool } = createJobsHarness());
+    harness = createJobsHarness();
+    ({ docker, sent, service, ports, folders, timeouts, disk, warmPool, jobs, pool } = harness);
   });
 
   it('a container that returns a result: graded, container removed, folder removed, watch ended', async () => {
@@ -191,6 +193,27 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     await settle();
     expect(done('j1')).toMatchObject([{ result: ['killed', ''] }]);
     expect(docker.removed).toEqual(['c1']);
+  });
+
+  it('a job received while Docker is unreachable waits for it; a kill meanwhile ends it without a container', async () => {
+    const { dockerEvents } = harness;
+    dockerEvents.isAlive.mockReturnValue(false);
+    let back!: (open: boolean) => void;
+    const dockerBack = new Promise<boolean>((r) => (back = r));
+    dockerEvents.waitOpen.mockImplementation(() => dockerBack);
+    service.start(newJob('j1'));
+    service.start(newJob('j2'));
+    await settle();
+    expect(dockerEvents.waitOpen).toHaveBeenCalledWith(30_000);
+    expect(docker.createContainer).not.toHaveBeenCalled();
+    service.kill({ job_id: 'j2', '@type': 'BackendKillJob' } as never);
+    back(true);
+    await settle();
+    expect(done('j2')).toMatchObject([{ result: ['killed', expect.any(String)] }]);
+    expect(docker.createContainer).toHaveBeenCalledOnce();
+    docker.die('c1');
+    await settle();
+    expect(done('j1')).toHaveLength(1);
   });
 
   it('Docker unreachable at launch: crash saying so, without the engine\'s socket path', async () => {

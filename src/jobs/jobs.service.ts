@@ -31,6 +31,12 @@ import { RunningJobs } from './running-jobs.registry';
 import { startMessage } from './start-message';
 import { cut } from '../logging/cut-value';
 
+/**
+ * How long a job received while Docker is unreachable (its event stream down: restarting, say) waits for it to come
+ * back before it is tried anyway (and fails with a clear text): a Docker restart does not burn through every job sent
+ * meanwhile.
+ */
+const DOCKER_WAIT_MS = 30_000;
 /** How long after a container's death its output may still be arriving before the job is closed anyway. */
 const OUTPUT_DRAIN_MS = 2000;
 /**
@@ -134,6 +140,11 @@ export class JobsService implements OnModuleInit {
   private async launch(job: RunningJob): Promise<void> {
     const request = job.request;
     const location = checkTaskLocation(request.course_id, request.task_id);
+    if (!this.events.isAlive()) {
+      this.logger.warn({ jobId: job.id }, 'Docker unreachable: the job waits for it');
+      await this.events.waitOpen(DOCKER_WAIT_MS);
+      if (job.stopReason) return this.completion.close(job);
+    }
     const facts = await this.engine.get();
     const plan = planJob(request, {
       find: (envtype, name) => this.catalog.find(envtype, name),

@@ -145,7 +145,12 @@ export function createJobsHarness(logger: PinoLogger = silentLogger) {
     runtimes: () => [environment.runtime],
   } as unknown as EnvironmentCatalog;
   const engine = { get: async () => ({ maxMemoryMiBPerJob: 1000, openFilesPerJob: 1024, cgroupVersion: 1 }) } as EngineFacts;
-  const events = { subscribe: (l: (e: ContainerEvent) => void) => docker.listen(l) } as unknown as DockerEvents;
+  const dockerEvents = {
+    subscribe: (l: (e: ContainerEvent) => void) => docker.listen(l),
+    isAlive: vi.fn(() => true),
+    waitOpen: vi.fn(async (_withinMs: number) => true),
+  };
+  const events = dockerEvents as unknown as DockerEvents;
   const jobs = new RunningJobs();
   const hooks = new JobHooks();
   const gateway = docker as unknown as DockerGateway;
@@ -162,7 +167,7 @@ export function createJobsHarness(logger: PinoLogger = silentLogger) {
   );
   service.onModuleInit();
   const done = (jobId: string) => sent.filter((m) => m['@type'] === 'AgentJobDone' && m.job_id === jobId);
-  return { docker, sent, ports, folders, timeouts, disk, jobs, service, done, warmPool, pool };
+  return { docker, sent, ports, folders, timeouts, disk, jobs, service, done, warmPool, pool, dockerEvents };
 }
 
 export type JobsHarness = ReturnType<typeof createJobsHarness>;
