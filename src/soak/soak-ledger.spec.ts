@@ -7,8 +7,8 @@ const hello: SoakCase = { name: 'success', course: 'sample', task: 'hello', expe
 const done = (jobId: string, result: string, text = ''): ReceivedJobDone =>
   ({ job_id: jobId, result: [result, text], grade: 0, problems: {}, tests: {}, custom: {}, state: '', archive: null, stdout: null, stderr: null, '@type': 'AgentJobDone' }) as ReceivedJobDone;
 
-function run(ledger: SoakLedger, jobId: string, agent: string, from: number, to: number, result: string, text = ''): void {
-  ledger.submitted(jobId, hello, from);
+function run(ledger: SoakLedger, jobId: string, agent: string, from: number, to: number, result: string, text = '', soakCase = hello): void {
+  ledger.submitted(jobId, soakCase, from);
   ledger.sent(jobId, agent, from);
   ledger.agentDone(jobId);
   ledger.ended(jobId, done(jobId, result, text), to);
@@ -49,6 +49,17 @@ describe('soak ledger', () => {
     const summary = ledger.summary();
     expect(summary.excused).toEqual({ containers: 1, agent: 1 });
     expect(summary.mismatches.map((m) => m.jobId)).toEqual(['on-agent-1', 'after']);
+  });
+
+  it('a case\'s chaosMayGive feedback (a student container lost: 254) is excused like a crash, and only under chaos', () => {
+    const student: SoakCase = { ...hello, name: 'run_student exit7 → 7', expect: { result: 'success', text: /^retval=7 / }, chaosMayGive: /^retval=254 / };
+    const ledger = new SoakLedger();
+    ledger.disturb('dockerd', undefined, 50)(80);
+    run(ledger, 'during', 'agent-1', 40, 60, 'success', 'retval=254 out=', student);
+    run(ledger, 'after', 'agent-1', 90, 95, 'success', 'retval=254 out=', student);
+    const summary = ledger.summary();
+    expect(summary.excused).toEqual({ dockerd: 1 });
+    expect(summary.mismatches.map((m) => m.jobId)).toEqual(['after']);
   });
 
   it('backend chaos disturbs every agent until it is over', () => {

@@ -51,8 +51,9 @@ export interface LedgerSummary {
 
 /**
  * Everything the soak knows about its jobs: what each should give, where it went, how it ended and how many
- * AgentJobDone the agents sent for it, and when chaos was at work. A crash is excused (and counted apart) only when
- * chaos could have caused it: the job's container was removed, or its agent was disturbed while it ran.
+ * AgentJobDone the agents sent for it, and when chaos was at work. A crash (or a case's `chaosMayGive` feedback) is
+ * excused, and counted apart, only when chaos could have caused it: the job's container was removed, or its agent was
+ * disturbed while it ran.
  */
 export class SoakLedger {
   private readonly jobs = new Map<string, JobRecord>();
@@ -110,7 +111,8 @@ export class SoakLedger {
       const expected = job.soakCase.expect;
       const row = cases.get(job.soakCase.name) ?? { name: job.soakCase.name, expected: expected.result, actual: {}, latenciesMs: [] };
       cases.set(job.soakCase.name, row);
-      const excuse = job.result === 'crash' ? this.excuseFor(job) : undefined;
+      const chaosLike = job.result === 'crash' || (job.soakCase.chaosMayGive?.test(job.text ?? '') ?? false);
+      const excuse = chaosLike ? this.excuseFor(job) : undefined;
       if (excuse) {
         summary.excused[excuse] = (summary.excused[excuse] ?? 0) + 1;
         continue;
