@@ -8,7 +8,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['src/**/*.spec.ts', 'test/unit/**/*.spec.ts'], testTimeout: 10_000 },
+        test: { name: 'unit', include: ['src/**/*.spec.ts', 'test/unit/**/*.spec.ts'], exclude: ['test/unit/fuzz/**'], testTimeout: 10_000 },
+      },
+      {
+        extends: true,
+        // 10 000 cases per property: CPU-bound, so given room on a slow or busy machine
+        test: { name: 'fuzz', include: ['test/unit/fuzz/**/*.spec.ts'], testTimeout: 120_000 },
       },
       {
         extends: true,
