@@ -12,7 +12,8 @@ import { measureTree } from '../timeouts/tree-usage';
 import { median, percentile } from './process-usage';
 
 const REPO = resolve(__dirname, '..', '..');
-const WORK = join(REPO, '.cache', 'bench-cleanup');
+/** where the bench and its agent work (BENCH_CLEANUP_DIR: put it on another file system than Docker's to compare) */
+const WORK = process.env.BENCH_CLEANUP_DIR ?? join(REPO, '.cache', 'bench-cleanup');
 const FILES = Number(process.env.BENCH_CLEANUP_FILES ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_CLEANUP_ROUNDS ?? 3);
 const INPUT = { '@username': 'bench', '@lang': 'en', '@state': '' };
@@ -27,7 +28,7 @@ const sleep = (delayMs: number) => new Promise((done) => setTimeout(done, delayM
  * job's small file work (a folder made, written, read, removed) every 10 ms; then one disk-limit walk of such a folder.
  * Part 2, the built agent: ROUNDS times, a job makes FILES files while other jobs run one after another; the latencies
  * of those overlapping its clean-up against those before. Env: BENCH_CLEANUP_FILES, BENCH_CLEANUP_ROUNDS,
- * BENCH_CLEANUP_SKIP_PART1.
+ * BENCH_CLEANUP_SKIP_PART1, BENCH_CLEANUP_DIR.
  */
 async function main(): Promise<void> {
   rmSync(WORK, { recursive: true, force: true });

@@ -18,8 +18,14 @@ class FakeReader {
   readonly sizes = new Map<string, { bytes: number; entries: number }>();
   readonly walks: { part: string; bounds: TreeBounds; atMs: number }[] = [];
   walkMs = 0;
+  /** what finding a container's layer "takes" (a Docker inspect), before its walk */
+  locateMs = 0;
 
   constructor(private readonly clock: FakeClock) {}
+
+  async locate(part: DiskPart): Promise<void> {
+    if (part.kind === 'container') this.clock.spend(this.locateMs);
+  }
 
   async measure(part: DiskPart, bounds: TreeBounds): Promise<TreeUsage> {
     this.walks.push({ part: keyOf(part), bounds, atMs: this.clock.now() });
@@ -135,6 +141,19 @@ describe('DiskLimitsService', () => {
     await clock.advance(20_000);
     const gaps = reader.walks.slice(1).map((w, i) => w.atMs - reader.walks[i].atMs);
     expect(new Set(gaps)).toEqual(new Set([400 + 4_000]));
+  });
+
+  it('paces on walking alone: a slow Docker lookup of a container\'s layer does not lengthen the pause', async () => {
+    service.watchJob('job', 100 * MIB, record('job'));
+    service.addPart('job', { kind: 'folder', path: '/work/j' });
+    service.addPart('job', { kind: 'container', containerId: 'grading' });
+    reader.walkMs = 10;
+    reader.locateMs = 600;
+    await clock.advance(2_000);
+    const folderWalks = reader.walks.filter((w) => w.part === '/work/j');
+    const gaps = folderWalks.slice(1).map((w, i) => w.atMs - folderWalks[i].atMs);
+    expect(gaps.length).toBeGreaterThan(0);
+    for (const gap of gaps) expect(gap).toBeLessThanOrEqual(600 + 2 * 10 + 250);
   });
 
   it('does not walk container layers the engine caps itself', async () => {

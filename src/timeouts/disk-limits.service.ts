@@ -93,6 +93,7 @@ export class DiskLimitsService implements OnModuleDestroy {
   }
 
   private async walk(jobId: string, watch: JobDiskWatch): Promise<void> {
+    await Promise.all([...watch.parts.values()].map((partWatch) => this.reader.locate(partWatch.part)));
     const startedAt = this.clock.now();
     try {
       const crossing = await this.measure(watch);

@@ -28,6 +28,15 @@ export class DiskUsageReader {
     this.local = isLocalEngine(config.dockerHost);
   }
 
+  /**
+   * Finds where a part lives (a container's layer: one Docker inspect, which can take a while when the engine is busy
+   * creating containers), so that the sweep paces itself on the cost of walking, not on this wait. Never rejects: a
+   * failure shows when the part is measured.
+   */
+  async locate(part: DiskPart): Promise<void> {
+    if (part.kind === 'container') await this.layerOf(part.containerId).catch(() => undefined);
+  }
+
   async measure(part: DiskPart, bounds: TreeBounds): Promise<TreeUsage> {
     if (part.kind === 'folder') return measureTree(this.fs, part.path, bounds);
     const source = await this.layerOf(part.containerId);
