@@ -26,7 +26,6 @@ const WAIT_OPEN_RETRY_MS = 500;
 export class DockerEvents implements OnModuleInit, OnModuleDestroy {
   private readonly listeners = new Set<ContainerEventListener>();
   private readonly reopenListeners = new Set<() => void>();
-  private everOpen = false;
   private readonly cursor = new EventResumeCursor();
   private stream: Readable | undefined;
   private streamOpenedAt = 0;
@@ -113,10 +112,10 @@ export class DockerEvents implements OnModuleInit, OnModuleDestroy {
     }
     this.cursor.watchedSince(daemonClockNanos(stream) ?? BigInt(Date.now()) * 1_000_000n);
     this.stream = stream;
+    const reopened = this.streamOpenedAt > 0;
     this.streamOpenedAt = Date.now();
     this.logger.info({ since: since ?? 'now' }, 'docker event stream open');
-    if (this.everOpen) for (const listener of this.reopenListeners) listener();
-    this.everOpen = true;
+    if (reopened) for (const listener of this.reopenListeners) listener();
     const splitter = new JsonObjectSplitter();
     stream.on('data', (chunk: Buffer) => {
       for (const json of splitter.push(chunk)) this.handle(json);

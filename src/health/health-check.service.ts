@@ -25,6 +25,7 @@ const SECOND_LOOK_MS = 5_000;
 export class HealthCheck implements OnApplicationBootstrap, OnModuleDestroy {
   private memory: ReconciliationMemory = EMPTY_MEMORY;
   private checking = false;
+  private secondLook?: NodeJS.Timeout;
 
   constructor(
     @InjectPinoLogger(HealthCheck.name) private readonly logger: PinoLogger,
@@ -52,10 +53,12 @@ export class HealthCheck implements OnApplicationBootstrap, OnModuleDestroy {
   private afterDockerCameBack(): void {
     this.logger.info('docker event stream back: checking containers now');
     void this.check();
-    setTimeout(() => void this.check(), SECOND_LOOK_MS).unref();
+    clearTimeout(this.secondLook);
+    this.secondLook = setTimeout(() => void this.check(), SECOND_LOOK_MS).unref();
   }
 
   onModuleDestroy(): void {
+    clearTimeout(this.secondLook);
     if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
   }
 
