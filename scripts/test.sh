@@ -18,7 +18,8 @@ node -e '
   const r = require("./.cache/vitest-report.json");
   const skipped = r.numPendingTests + r.numTodoTests;
   // a file that fails before its tests run counts as a failure too
-  const failed = Math.max(r.numFailedTests, r.numFailedTestSuites);
+  const brokenFiles = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((t) => t.status === "failed")).length;
+  const failed = r.numFailedTests + brokenFiles;
   console.log(`tests: ${r.numPassedTests} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' || true
 exit "$status"
