@@ -25,6 +25,8 @@ export interface WarmContainer {
   folder: JobFolderPaths;
   /** attached before start, not read while idle */
   stream: AttachStream;
+  /** the memory limit it idles under: the last job of its kind's, so that a job asking the same is spared an update */
+  memoryMiB: number;
   madeAtMs: number;
 }
 

@@ -10,7 +10,7 @@ import { type TakenContainer, type WarmContainer, warmKeyOf, type WarmRequest, t
 
 /**
  * The Docker and file system side of warm containers: making one exactly as a job's grading container would be made
- * (same body, the largest memory a job may ask; no job label yet), handing it to a job, throwing it away.
+ * (same body, no job label yet), handing it to a job, throwing it away.
  */
 @Injectable()
 export class WarmContainers {
@@ -23,7 +23,7 @@ export class WarmContainers {
     private readonly timeouts: TimeoutsService,
   ) {}
 
-  async make(spec: WarmSpec): Promise<WarmContainer> {
+  async make(spec: WarmSpec, memoryMiB: number): Promise<WarmContainer> {
     const facts = await this.engine.get();
     const folder = await this.folders.create();
     let id: string | undefined;
@@ -33,7 +33,7 @@ export class WarmContainers {
           agentId: this.config.agentId,
           environment: spec.environment,
           folder,
-          memoryMiB: facts.maxMemoryMiBPerJob,
+          memoryMiB,
           network: spec.network,
           publishedPorts: new Map(),
           ideDebugger: this.config.debugger,
@@ -44,7 +44,7 @@ export class WarmContainers {
       );
       const stream = await this.docker.attach(id);
       await this.docker.start(id);
-      return { id, key: warmKeyOf(spec), spec, folder, stream, madeAtMs: Date.now() };
+      return { id, key: warmKeyOf(spec), spec, folder, stream, memoryMiB, madeAtMs: Date.now() };
     } catch (error) {
       await this.discard({ id, folder });
       throw error;
@@ -59,7 +59,7 @@ export class WarmContainers {
     // All three settle before any failure is thrown: the folder is never removed while files are still being copied.
     const [state, ...steps] = await Promise.allSettled([
       this.docker.inspect(warm.id),
-      this.docker.updateMemory(warm.id, request.memoryMiB),
+      warm.memoryMiB === request.memoryMiB ? undefined : this.docker.updateMemory(warm.id, request.memoryMiB),
       this.folders.fillCreated(request.jobId, warm.folder, request.location),
     ]);
     for (const step of [state, ...steps]) if (step.status === 'rejected') throw step.reason;

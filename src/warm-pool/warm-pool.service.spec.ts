@@ -33,9 +33,10 @@ class FakeContainers {
   handOverGate?: Promise<void>;
   private next = 0;
 
-  make = vi.fn(async (spec: WarmSpec): Promise<WarmContainer> => {
+  make = vi.fn(async (spec: WarmSpec, memoryMiB: number): Promise<WarmContainer> => {
     const id = `w${++this.next}`;
-    const warm = { id, key: `${spec.environment.imageId}|runc|${spec.network ? 'bridge' : 'none'}`, spec, folder: jobFolderLayout(`/w/${id}`), stream: new Duplex(), madeAtMs: 0 };
+    const key = `${spec.environment.imageId}|runc|${spec.network ? 'bridge' : 'none'}`;
+    const warm = { id, key, spec, folder: jobFolderLayout(`/w/${id}`), stream: new Duplex(), memoryMiB, madeAtMs: 0 };
     this.made.push(warm);
     return warm;
   });
@@ -55,7 +56,7 @@ describe('WarmPool', () => {
   let emit: (event: ContainerEvent) => void;
   let pool: WarmPool;
   const settle = () => new Promise((r) => setTimeout(r, 5));
-  const request = (env: GradingEnvironment, jobId = 'j'): WarmRequest => ({ jobId, environment: env, network: false, memoryMiB: 100, location: undefined });
+  const request = (env: GradingEnvironment, jobId = 'j', memoryMiB = 100): WarmRequest => ({ jobId, environment: env, network: false, memoryMiB, location: undefined });
   const die = (containerId: string) => emit({ kind: 'die', containerId, exitCode: 137, timeNano: 0n });
 
   function startPool(size: number): void {
@@ -90,6 +91,14 @@ describe('WarmPool', () => {
     expect(pool.stats()).toEqual({ idle: 1, hits: 1, misses: 1 });
   });
 
+  it('makes each container with the memory limit of the last job of its kind', async () => {
+    await pool.take(request(catalog.get('a')!, 'j1', 300));
+    await settle();
+    await pool.take(request(catalog.get('a')!, 'j2', 50));
+    await settle();
+    expect(containers.made.map((w) => w.memoryMiB)).toEqual([300, 50]);
+  });
+
   it('never holds more than its size: a kind in more recent use evicts the least recently used one', async () => {
     startPool(1);
     await pool.take(request(catalog.get('a')!));
@@ -107,7 +116,7 @@ describe('WarmPool', () => {
     let finishFirst!: () => void;
     containers.make.mockImplementationOnce(async (spec) => {
       await new Promise<void>((r) => (finishFirst = r));
-      return containers.make.getMockImplementation()!(spec);
+      return containers.make.getMockImplementation()!(spec, 100);
     });
     await pool.take(request(catalog.get('a')!));
     await settle();
@@ -186,7 +195,7 @@ describe('WarmPool', () => {
     await settle();
     containers.make.mockImplementationOnce(async (spec) => {
       await new Promise<void>((r) => (finishMaking = r));
-      return containers.make.getMockImplementation()!(spec);
+      return containers.make.getMockImplementation()!(spec, 100);
     });
     await pool.take(request(catalog.get('b')!));
     await settle();

@@ -9,6 +9,8 @@ import { WarmContainers } from './warm-containers';
 
 interface Demand {
   spec: WarmSpec;
+  /** the memory limit of the last job of this kind, which the next container is made with */
+  memoryMiB: number;
   /** higher = taken more recently */
   rank: number;
   /** idle deaths still replaced before the next take (an image whose runtime cannot stay idle is not remade forever) */
@@ -75,7 +77,8 @@ export class WarmPool implements OnModuleInit, OnModuleDestroy {
     if (this.config.warmPoolSize === 0 || this.stopped) return undefined;
     this.drainStale();
     const key = warmKeyOf(request);
-    this.demand.set(key, { spec: { environment: request.environment, network: request.network }, rank: ++this.rank, replacements: 1 });
+    const spec = { environment: request.environment, network: request.network };
+    this.demand.set(key, { spec, memoryMiB: request.memoryMiB, rank: ++this.rank, replacements: 1 });
     const warm = this.idle.get(key)?.shift();
     this.want(key);
     if (!warm) {
@@ -169,7 +172,7 @@ export class WarmPool implements OnModuleInit, OnModuleDestroy {
       if (!demand) continue;
       this.making = true;
       try {
-        const warm = await this.containers.make(demand.spec);
+        const warm = await this.containers.make(demand.spec, demand.memoryMiB);
         if (this.stopped || !this.demand.has(key) || this.idleCount() >= this.config.warmPoolSize) {
           await this.containers.discard(warm);
         } else {

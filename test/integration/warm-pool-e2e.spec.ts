@@ -67,10 +67,13 @@ describe('warm pool: the job\'s limits apply from its start frame (real Docker)'
     cleanup: () => removeTestImages([idleBurner]),
   });
 
-  it('memory above a limit below the pool\'s creation limit → overflow', async () => {
+  it('memory above the job\'s limit → overflow, in a container made with another limit or with the job\'s own', async () => {
     await runJob(backend(), newJob('sample', 'hello'));
     const done = await runWarmJob(backend(), agent(), newJob('testcourse', 'memory-hog', { limits: { memory: 50 } }));
     expect(done.result).toEqual(['overflow', '']);
+    // its refill was made with 50 MiB: the next such job takes it without an update, and is held to it all the same
+    const again = await runWarmJob(backend(), agent(), newJob('testcourse', 'memory-hog', { limits: { memory: 50 } }));
+    expect(again.result).toEqual(['overflow', '']);
   });
 
   it('CPU its runtime used while idle is not charged; a busy loop ends as timeout after its own seconds', async () => {
