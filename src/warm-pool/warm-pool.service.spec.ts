@@ -8,7 +8,7 @@ import type { EnvironmentCatalog } from '../environments/environment-catalog.ser
 import type { GradingEnvironment } from '../environments/grading-environment';
 import { jobFolderLayout } from '../job-files/job-folder-layout';
 import { TaskFilesError } from '../job-files/task-files.error';
-import type { WarmContainer, WarmRequest, WarmSpec } from './warm-container';
+import { type WarmContainer, warmKeyOf, type WarmRequest, type WarmSpec } from './warm-container';
 import type { WarmContainers } from './warm-containers';
 import { WarmPool } from './warm-pool.service';
 
@@ -35,8 +35,7 @@ class FakeContainers {
 
   make = vi.fn(async (spec: WarmSpec, memoryMiB: number): Promise<WarmContainer> => {
     const id = `w${++this.next}`;
-    const key = `${spec.environment.imageId}|runc|${spec.network ? 'bridge' : 'none'}`;
-    const warm = { id, key, spec, folder: jobFolderLayout(`/w/${id}`), stream: new Duplex(), memoryMiB, madeAtMs: 0 };
+    const warm = { id, key: warmKeyOf(spec), spec, folder: jobFolderLayout(`/w/${id}`), stream: new Duplex(), memoryMiB, madeAtMs: 0 };
     this.made.push(warm);
     return warm;
   });
