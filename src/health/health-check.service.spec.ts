@@ -37,7 +37,6 @@ function setUp() {
     ensureOpen: vi.fn(async () => undefined),
     onReopened: vi.fn((listener: () => void) => void (reopened = listener)),
   };
-  const registry = new RunningJobs();
   const jobs = { containerVanished: vi.fn((job: RunningJob) => void (job.closing = true)) };
   const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const scheduler = new SchedulerRegistry();
@@ -45,7 +44,8 @@ function setUp() {
   const students = { containerVanished: vi.fn(async (_id: string) => undefined) };
   const config = { healthPeriodS: PERIOD_S, healthGraceS: GRACE_S } as AgentConfig;
   let pooled = ['pooled'];
-  const warmPool = { heldIds: vi.fn(() => new Set(pooled)), lost: vi.fn((id: string) => void (pooled = pooled.filter((p) => p !== id))) };
+  const warmPool = { jobSlotsInUse: vi.fn(), heldIds: vi.fn(() => new Set(pooled)), lost: vi.fn((id: string) => void (pooled = pooled.filter((p) => p !== id))) };
+  const registry = new RunningJobs(warmPool as unknown as WarmPool);
   const health = new HealthCheck(
     logger as unknown as PinoLogger,
     config,

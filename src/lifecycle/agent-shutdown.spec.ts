@@ -6,12 +6,13 @@ import type { JobsService } from '../jobs/jobs.service';
 import { RunningJob, type StopReason } from '../jobs/running-job';
 import { RunningJobs } from '../jobs/running-jobs.registry';
 import { AgentShutdown, SHUTDOWN_STOP } from './agent-shutdown';
+import type { WarmPool } from '../warm-pool/warm-pool.service';
 import type { OwnContainers } from './own-containers';
 
 const GRACE_S = 30;
 
 function setUp(closeWhenStopped = true) {
-  const registry = new RunningJobs();
+  const registry = new RunningJobs({ jobSlotsInUse: () => undefined } as unknown as WarmPool);
   const order: string[] = [];
   const jobs = {
     stopTakingJobs: vi.fn(() => void order.push('stop taking jobs')),

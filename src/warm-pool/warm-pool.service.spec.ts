@@ -63,8 +63,18 @@ describe('WarmPool', () => {
     catalog = new Map([['a', environment('a')], ['b', environment('b')]]);
     const events = { subscribe: (listener: (e: ContainerEvent) => void) => ((emit = listener), () => undefined) } as unknown as DockerEvents;
     const find = (_envtype: string, name: string) => catalog.get(name);
-    pool = new WarmPool(logger, { warmPoolSize: size } as AgentConfig, containers as unknown as WarmContainers, { find } as unknown as EnvironmentCatalog, events);
+    pool = new WarmPool(logger, { warmPoolSize: size, concurrency: 2 } as AgentConfig, containers as unknown as WarmContainers, { find } as unknown as EnvironmentCatalog, events);
     pool.onModuleInit();
+  }
+
+  /** The next container made waits until the returned function is called. */
+  function holdNextMake(): () => void {
+    let finish!: () => void;
+    containers.make.mockImplementationOnce(async (spec) => {
+      await new Promise<void>((r) => (finish = r));
+      return containers.make.getMockImplementation()!(spec, 100);
+    });
+    return () => finish();
   }
 
   beforeEach(() => startPool(2));
@@ -98,6 +108,33 @@ describe('WarmPool', () => {
     expect(containers.made.map((w) => w.memoryMiB)).toEqual([300, 50]);
   });
 
+  it('makes containers only while a job slot is free: none at saturation, the wanted ones once a slot frees', async () => {
+    pool.jobSlotsInUse(2);
+    await pool.take(request(catalog.get('a')!, 'j1'));
+    await pool.take(request(catalog.get('b')!, 'j2'));
+    await settle();
+    expect(containers.make).not.toHaveBeenCalled();
+    pool.jobSlotsInUse(3); // an early AgentJobDone lets the backend send a job while the last one is cleaned up
+    await settle();
+    expect(containers.make).not.toHaveBeenCalled();
+    pool.jobSlotsInUse(1);
+    await settle();
+    expect(containers.made.map((w) => w.spec.environment.name)).toEqual(['b', 'a']);
+  });
+
+  it('stops making once the slots fill up, the container under way kept', async () => {
+    startPool(3);
+    const finishFirst = holdNextMake();
+    await pool.take(request(catalog.get('a')!));
+    await pool.take(request(catalog.get('b')!));
+    await settle();
+    pool.jobSlotsInUse(2);
+    finishFirst();
+    await settle();
+    expect(containers.made).toHaveLength(1);
+    expect(pool.stats().idle).toBe(1);
+  });
+
   it('never holds more than its size: a kind in more recent use evicts the least recently used one', async () => {
     startPool(1);
     await pool.take(request(catalog.get('a')!));
@@ -112,11 +149,7 @@ describe('WarmPool', () => {
 
   it('makes one at a time, the most recently used kinds first', async () => {
     startPool(3);
-    let finishFirst!: () => void;
-    containers.make.mockImplementationOnce(async (spec) => {
-      await new Promise<void>((r) => (finishFirst = r));
-      return containers.make.getMockImplementation()!(spec, 100);
-    });
+    const finishFirst = holdNextMake();
     await pool.take(request(catalog.get('a')!));
     await settle();
     await pool.take(request(catalog.get('b')!));
@@ -189,13 +222,9 @@ describe('WarmPool', () => {
   });
 
   it('at shutdown removes every idle container, and one still being made, and makes no more', async () => {
-    let finishMaking!: () => void;
     await pool.take(request(catalog.get('a')!));
     await settle();
-    containers.make.mockImplementationOnce(async (spec) => {
-      await new Promise<void>((r) => (finishMaking = r));
-      return containers.make.getMockImplementation()!(spec, 100);
-    });
+    const finishMaking = holdNextMake();
     await pool.take(request(catalog.get('b')!));
     await settle();
     const stopping = pool.onModuleDestroy();

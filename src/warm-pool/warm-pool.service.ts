@@ -25,8 +25,8 @@ export interface WarmPoolStats {
 
 /**
  * Grading containers made ahead of demand, one job each, never reused (issue #9). Sized by demand: every take (hit or
- * miss) asks for one more of its kind, made one at a time in the background, the most recently used kinds first;
- * at most `warmPoolSize` exist, the least recently used kind giving way. A container that dies while idle is
+ * miss) asks for one more of its kind, made one at a time in the background while a job slot is free, the most
+ * recently used kinds first; at most `warmPoolSize` exist, the least recently used kind giving way. A container that dies while idle is
  * replaced; one whose image is no longer the environment's is removed. Jobs get a ready container or nothing.
  */
 @Injectable()
@@ -40,6 +40,7 @@ export class WarmPool implements OnModuleInit, OnModuleDestroy {
   private maker?: Promise<void>;
   private stopped = false;
   private rank = 0;
+  private slotsInUse = 0;
   private hits = 0;
   private misses = 0;
 
@@ -108,6 +109,15 @@ export class WarmPool implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /**
+   * Jobs holding a slot, told at every change. Containers are made only while a slot is free: at saturation each job
+   * costs the engine one container however it starts, and making more would take CPU from the jobs running.
+   */
+  jobSlotsInUse(count: number): void {
+    this.slotsInUse = count;
+    if (this.wanted.length > 0 && !this.stopped) this.startMaker();
+  }
+
   /** Containers the pool holds (idle or being handed over): this agent's, yet no job's, and not orphans. */
   heldIds(): Set<string> {
     return new Set([...this.handingOver, ...[...this.idle.values()].flat().map((w) => w.id)]);
@@ -154,9 +164,9 @@ export class WarmPool implements OnModuleInit, OnModuleDestroy {
     return true;
   }
 
-  /** One maker at a time: making a container costs CPU that running jobs need more. */
+  /** One maker at a time, and only with a free job slot: making a container costs CPU that running jobs need more. */
   private startMaker(): void {
-    if (this.maker) return;
+    if (this.maker || !this.hasFreeSlot()) return;
     this.maker = Promise.resolve()
       .then(() => this.makeWanted())
       .finally(() => {
@@ -166,7 +176,7 @@ export class WarmPool implements OnModuleInit, OnModuleDestroy {
   }
 
   private async makeWanted(): Promise<void> {
-    while (!this.stopped && this.wanted.length > 0) {
+    while (!this.stopped && this.wanted.length > 0 && this.hasFreeSlot()) {
       const key = this.takeMostRecentWanted();
       const demand = this.demand.get(key);
       if (!demand) continue;
@@ -185,6 +195,10 @@ export class WarmPool implements OnModuleInit, OnModuleDestroy {
         this.making = false;
       }
     }
+  }
+
+  private hasFreeSlot(): boolean {
+    return this.slotsInUse < this.config.concurrency;
   }
 
   private takeMostRecentWanted(): string {

@@ -135,6 +135,21 @@ describe('warm pool: its containers\' life (real Docker)', () => {
     }
   });
 
+  it('every job slot busy: no container is made until one frees, then the wanted ones are', async () => {
+    const agent = await start(); // 2 slots, the pool empty: both jobs start cold and each asks for one
+    const jobs = [1, 2].map(() => newJob('testcourse', 'sleep', { limits: { time: 60 } }));
+    const since = backend().mark();
+    for (const job of jobs) await backend().send(job);
+    await untilTrue('both jobs running', () => agent.logs.filter((l) => l.includes('"msg":"grading container started"')).length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // a warm container takes ~1 s to make here
+    expect(containersOf(agent.agentId, { role: 'warm' })).toEqual([]);
+    await backend().send({ job_id: jobs[0].job_id, state: '', '@type': 'BackendKillJob' });
+    await backend().waitFor('AgentJobDone', { since, timeoutMs: 20_000, where: (m) => m.job_id === jobs[0].job_id });
+    await until('a warm container made beside the job still running', () => containersOf(agent.agentId, { role: 'warm', running: true })[0], 30_000);
+    await backend().send({ job_id: jobs[1].job_id, state: '', '@type': 'BackendKillJob' });
+    await backend().waitFor('AgentJobDone', { since, timeoutMs: 20_000, where: (m) => m.job_id === jobs[1].job_id });
+  });
+
   it('a pool container removed behind the agent\'s back is replaced, and no job fails', async () => {
     const agent = await start();
     await runJob(backend(), newJob('sample', 'hello'));

@@ -132,7 +132,7 @@ export function createJobsHarness(logger: PinoLogger = silentLogger) {
   const ports = new PortPool(config);
   const folders = { prepare: vi.fn(async () => folder), remove: vi.fn(async () => undefined), hideHostPaths: vi.fn((text: string) => text) };
   const timeouts = { watch: vi.fn(), unwatch: vi.fn(), checkNow: vi.fn(async (): Promise<void> => undefined) };
-  const warmPool = { take: vi.fn(async (): Promise<unknown> => undefined) };
+  const warmPool = { take: vi.fn(async (): Promise<unknown> => undefined), jobSlotsInUse: vi.fn() };
   const pool = inlinePool();
   const disk = { watchJob: vi.fn(), addPart: vi.fn(), unwatchJob: vi.fn() };
   const quota = { storageOption: async () => undefined } as unknown as ContainerStorageQuota;
@@ -151,7 +151,7 @@ export function createJobsHarness(logger: PinoLogger = silentLogger) {
     waitOpen: vi.fn(async (_withinMs: number) => true),
   };
   const events = dockerEvents as unknown as DockerEvents;
-  const jobs = new RunningJobs();
+  const jobs = new RunningJobs(warmPool as unknown as WarmPool);
   const hooks = new JobHooks();
   const gateway = docker as unknown as DockerGateway;
   const completion = new JobCompletion(
