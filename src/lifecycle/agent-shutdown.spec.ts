@@ -5,8 +5,8 @@ import type { AgentConfig } from '../config/agent-config';
 import type { JobsService } from '../jobs/jobs.service';
 import { RunningJob, type StopReason } from '../jobs/running-job';
 import { RunningJobs } from '../jobs/running-jobs.registry';
-import { AgentShutdown, SHUTDOWN_STOP } from './agent-shutdown';
 import type { WarmPool } from '../warm-pool/warm-pool.service';
+import { AgentShutdown, SHUTDOWN_STOP } from './agent-shutdown';
 import type { OwnContainers } from './own-containers';
 
 const GRACE_S = 30;

@@ -26,8 +26,9 @@ export interface WarmPoolStats {
 /**
  * Grading containers made ahead of demand, one job each, never reused (issue #9). Sized by demand: every take (hit or
  * miss) asks for one more of its kind, made one at a time in the background while a job slot is free, the most
- * recently used kinds first; at most `warmPoolSize` exist, the least recently used kind giving way. A container that dies while idle is
- * replaced; one whose image is no longer the environment's is removed. Jobs get a ready container or nothing.
+ * recently used kinds first; at most `warmPoolSize` exist, the least recently used kind giving way. A container that
+ * dies while idle is replaced; one whose image is no longer the environment's is removed. Jobs get a ready container
+ * or nothing.
  */
 @Injectable()
 export class WarmPool implements OnModuleInit, OnModuleDestroy {
