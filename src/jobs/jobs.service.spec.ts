@@ -32,7 +32,10 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
   it('a container that returns a result: graded, container removed, folder removed, watch ended', async () => {
     service.start(newJob('j1'));
     await settle();
-    expect(timeouts.watch).toHaveBeenCalledWith('c1', { cpuSeconds: 30, wallSeconds: 90, memoryMiB: 200 }, expect.any(Function), undefined);
+    expect(timeouts.watch).toHaveBeenCalledWith('c1', { cpuSeconds: 30, wallSeconds: 90, memoryMiB: 200 }, expect.any(Function), { startsLater: true });
+    // its CPU is read once Docker started it, not while it starts
+    expect(timeouts.started).toHaveBeenCalledWith('c1');
+    expect(timeouts.started.mock.invocationCallOrder[0]).toBeGreaterThan(docker.start.mock.invocationCallOrder[0]);
     const { encodeFrame } = await import('../container-link/frame-codec');
     docker.finishWith('c1', encodeFrame({ type: 'result', result: { result: 'success', grade: 75 } }));
     await settle();
@@ -278,7 +281,8 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
       expect(docker.attach).not.toHaveBeenCalled();
       expect(docker.start).not.toHaveBeenCalled();
       expect(folders.prepare).not.toHaveBeenCalled();
-      expect(timeouts.watch).toHaveBeenCalledWith('w1', expect.objectContaining({ memoryMiB: 150 }), expect.any(Function), 0.3);
+      expect(timeouts.watch).toHaveBeenCalledWith('w1', expect.objectContaining({ memoryMiB: 150 }), expect.any(Function), { cpuUsedBeforeSeconds: 0.3 });
+      expect(timeouts.started).not.toHaveBeenCalled();
       docker.die('w1');
       await settle();
       expect(done('j1')).toMatchObject([{ result: ['crash', expect.any(String)] }]);

@@ -186,8 +186,9 @@ export class JobsService implements OnModuleInit {
       (raw) => (job.doneSent ? { kind: 'late' } : this.frames.read(job.id, raw)),
     );
     job.timeline.end('create');
-    // Watched before it starts, so that a container quick to die is never watched after its job closed; a warm one
-    // is watched from now on: the wall time from its start frame, the CPU its idle runtime used not counted.
+    // Watched before it starts, so that a container quick to die is never watched after its job closed (its CPU is
+    // read once it started); a warm one is watched from now on: the wall time from its start frame, the CPU its idle
+    // runtime used not counted.
     this.timeouts.watch(
       containerId,
       parameters.limits,
@@ -195,9 +196,12 @@ export class JobsService implements OnModuleInit {
         this.logger.info({ jobId: job.id, reason }, 'limit exceeded');
         this.stop(job, reason === 'processes' ? this.processLimitCrash() : { kind: 'timeout' });
       },
-      warm?.cpuUsedSeconds,
+      warm ? { cpuUsedBeforeSeconds: warm.cpuUsedSeconds } : { startsLater: true },
     );
-    if (!warm) await this.docker.start(containerId);
+    if (!warm) {
+      await this.docker.start(containerId);
+      this.timeouts.started(containerId);
+    }
     job.link.send(startMessage(request, environment, this.catalog.runtimes(), parameters.runCmd));
     job.timeline.end('start');
     this.logger.info({ jobId: job.id, containerId, warm: warm !== undefined }, 'grading container started');

@@ -9,6 +9,8 @@ export interface WatchProgress {
   lastCpu?: { seconds: number; atMs: number };
   /** It no longer runs, so its CPU use cannot grow. */
   gone: boolean;
+  /** It does not run yet: its CPU use cannot grow until it starts. */
+  notStarted: boolean;
 }
 
 /**
@@ -19,7 +21,7 @@ function earliestCrossingMs(watches: Iterable<WatchProgress>, cpuCount: number, 
   let earliest = Infinity;
   for (const watch of watches) {
     earliest = Math.min(earliest, watch.wallDeadlineMs);
-    if (watch.gone) continue;
+    if (watch.gone || watch.notStarted) continue;
     const cpuDueMs = watch.lastCpu
       ? watch.lastCpu.atMs + ((watch.cpuLimitSeconds - watch.lastCpu.seconds) / cpuCount) * 1000
       : nowMs;

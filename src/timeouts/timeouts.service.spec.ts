@@ -1,36 +1,9 @@
-import { PinoLogger } from 'nestjs-pino';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock, flush } from '../../test/support/fake-clock';
-import type { Clock } from './clock';
-import type { ContainerCpuUsage } from './container-cpu-usage';
+import { type FakeClock, flush } from '../../test/support/fake-clock';
+import { type FakeCpuUsage, timeoutsUnderTest } from '../../test/support/timeouts-under-test';
 import type { CpuReading } from './cpu-reading';
-import { SweepSettings } from './sweep-settings';
-import { TimeoutsService } from './timeouts.service';
+import type { TimeoutsService } from './timeouts.service';
 import type { ExceededReason } from './watch-limits';
-
-
-/** CPU readings set by the test; a function value lets a test fail or delay one container's read. */
-class FakeCpuUsage {
-  readonly values = new Map<string, number | 'gone' | (() => Promise<CpuReading>)>();
-  readonly reads: string[] = [];
-  readonly readTimes: number[] = [];
-  readonly forgotten: string[] = [];
-
-  constructor(private readonly clock: Clock) {}
-
-  async read(containerId: string): Promise<CpuReading> {
-    this.reads.push(containerId);
-    this.readTimes.push(this.clock.now());
-    const value = this.values.get(containerId) ?? 0;
-    if (typeof value === 'function') return value();
-    if (value === 'gone') return { kind: 'gone' };
-    return { kind: 'usage', cpuSeconds: value, source: 'cgroup' };
-  }
-
-  forget(containerId: string): void {
-    this.forgotten.push(containerId);
-  }
-}
 
 describe('TimeoutsService', () => {
   let clock: FakeClock;
@@ -40,11 +13,8 @@ describe('TimeoutsService', () => {
   const record = (id: string) => (reason: ExceededReason) => fired.push([id, reason]);
 
   beforeEach(() => {
-    clock = new FakeClock();
-    cpu = new FakeCpuUsage(clock);
+    ({ clock, cpu, service } = timeoutsUnderTest());
     fired = [];
-    const logger = new PinoLogger({ pinoHttp: { level: 'silent' } });
-    service = new TimeoutsService(cpu as unknown as ContainerCpuUsage, clock, new SweepSettings(100, 2_000, 2), logger);
   });
 
   describe('sweep period', () => {
@@ -254,25 +224,6 @@ describe('TimeoutsService', () => {
       await clock.advance(100);
       expect(fired).toEqual([]);
       expect(clock.pending()).toEqual([2_200]);
-    });
-  });
-
-  describe('a job that starts in a container already running (warm)', () => {
-    it('charges only the CPU used after the watch began', async () => {
-      cpu.values.set('warm', 0.4);
-      const usedBefore = await service.cpuUsedSeconds('warm');
-      service.watch('warm', { cpuSeconds: 1, wallSeconds: 60 }, record('warm'), usedBefore);
-      cpu.values.set('warm', 1.3);
-      await clock.advance(100);
-      expect(fired).toEqual([]);
-      cpu.values.set('warm', 1.4);
-      await clock.advance(2_000);
-      expect(fired).toEqual([['warm', 'cpu']]);
-    });
-
-    it('cpuUsedSeconds throws when the container cannot be read', async () => {
-      cpu.values.set('gone', 'gone');
-      await expect(service.cpuUsedSeconds('gone')).rejects.toThrow('gone');
     });
   });
 

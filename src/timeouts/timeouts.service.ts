@@ -8,6 +8,14 @@ import { nextSweepDelayMs, type WatchProgress } from './sweep-schedule';
 import { SweepSettings } from './sweep-settings';
 import type { ExceededReason, WatchLimits } from './watch-limits';
 
+/** Where a container stands when its watch begins; by default it runs and everything it used counts. */
+export interface WatchFrom {
+  /** CPU it used before its job began (a warm container's idle runtime), not charged */
+  cpuUsedBeforeSeconds?: number;
+  /** its job starts it after the watch begins and says so (`started`): until then only its wall time runs */
+  startsLater?: boolean;
+}
+
 interface Watch extends WatchProgress {
   limits: WatchLimits;
   cpuUsedBeforeSeconds: number;
@@ -16,7 +24,10 @@ interface Watch extends WatchProgress {
   processLimitHit: boolean;
 }
 
-type SweepRead = CpuReading | { kind: 'failed'; error: unknown };
+type Read = CpuReading | { kind: 'failed'; error: unknown };
+type SweepRead = Read | { kind: 'not-read' };
+/** what a sweep has for a container not started yet: only its wall time is judged */
+const NOT_READ: SweepRead = { kind: 'not-read' };
 
 /**
  * Watches the CPU and wall time of containers, and whether they hit their process limit. All watched containers are read in one sweep, scheduled at the
@@ -39,10 +50,10 @@ export class TimeoutsService implements OnModuleDestroy {
 
   /**
    * Calls `onExceeded` at most once, when a limit is crossed; watching an already watched container restarts its watch.
-   * `cpuUsedBeforeSeconds`: CPU the container used before the job began (a warm container's idle runtime), not charged.
    */
-  watch(containerId: string, limits: WatchLimits, onExceeded: (reason: ExceededReason) => void, cpuUsedBeforeSeconds = 0): void {
+  watch(containerId: string, limits: WatchLimits, onExceeded: (reason: ExceededReason) => void, from: WatchFrom = {}): void {
     const now = this.clock.now();
+    const cpuUsedBeforeSeconds = from.cpuUsedBeforeSeconds ?? 0;
     this.watches.set(containerId, {
       limits,
       cpuUsedBeforeSeconds,
@@ -50,12 +61,24 @@ export class TimeoutsService implements OnModuleDestroy {
       wallDeadlineMs: now + limits.wallSeconds * 1000,
       cpuLimitSeconds: cpuUsedBeforeSeconds + limits.cpuSeconds,
       gone: false,
+      notStarted: from.startsLater === true,
       failing: false,
       processLimitHit: false,
     });
     this.logger.debug({ containerId, ...limits }, 'watching limits');
     // A first reading soon, in case the container used CPU before it was watched; a burst of watches shares it.
     this.scheduleAt(now + this.settings.minPeriodMs);
+  }
+
+  /**
+   * A container watched with `startsLater` now runs: its CPU is read from the next sweep on. Before, it has no cgroup to
+   * read, and the fallback (Docker's stats) would only cost dockerd work during the container's start.
+   */
+  started(containerId: string): void {
+    const watch = this.watches.get(containerId);
+    if (!watch?.notStarted) return;
+    watch.notStarted = false;
+    this.scheduleAt(this.clock.now() + this.settings.minPeriodMs);
   }
 
   /** The CPU seconds a container used so far, for `watch`'s `cpuUsedBeforeSeconds`; throws when it cannot be read. */
@@ -68,7 +91,7 @@ export class TimeoutsService implements OnModuleDestroy {
   /** Reads one watched container at once, outside the sweep, and fires its limit if crossed (a last look before a result counts). */
   async checkNow(containerId: string): Promise<void> {
     const watch = this.watches.get(containerId);
-    if (!watch) return;
+    if (!watch || watch.notStarted) return;
     const startedAtMs = this.clock.now();
     const read = await this.readSafely(containerId);
     if (this.watches.get(containerId) === watch) this.judge(containerId, watch, read, startedAtMs, this.clock.now());
@@ -106,7 +129,7 @@ export class TimeoutsService implements OnModuleDestroy {
     try {
       const startedAtMs = this.clock.now();
       const batch = [...this.watches];
-      const reads = await Promise.all(batch.map(([containerId]) => this.readSafely(containerId)));
+      const reads = await Promise.all(batch.map(([containerId, watch]) => (watch.notStarted ? NOT_READ : this.readSafely(containerId))));
       const now = this.clock.now();
       batch.forEach(([containerId, watch], i) => {
         if (this.watches.get(containerId) !== watch) return; // unwatched or re-watched while reading
@@ -122,9 +145,9 @@ export class TimeoutsService implements OnModuleDestroy {
     }
   }
 
-  private async readSafely(containerId: string): Promise<SweepRead> {
+  private async readSafely(containerId: string): Promise<Read> {
     let timer: TimerHandle | undefined;
-    const timeout = new Promise<SweepRead>((resolve) => {
+    const timeout = new Promise<Read>((resolve) => {
       const error = new Error(`CPU read took more than ${this.settings.readTimeoutMs} ms`);
       timer = this.clock.setTimer(() => resolve({ kind: 'failed', error }), this.settings.readTimeoutMs);
     });
@@ -151,7 +174,7 @@ export class TimeoutsService implements OnModuleDestroy {
       watch.failing = false;
     } else if (read.kind === 'gone') {
       watch.gone = true;
-    } else {
+    } else if (read.kind === 'failed') {
       // Logged loudly once per run of failures: a sweep may come every 100 ms.
       if (watch.failing) this.logger.debug({ containerId, err: read.error }, 'CPU read failed again');
       else this.logger.warn({ containerId, err: read.error }, 'CPU read failed');

@@ -1,0 +1,73 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { FakeClock } from '../../test/support/fake-clock';
+import { type FakeCpuUsage, timeoutsUnderTest } from '../../test/support/timeouts-under-test';
+import type { TimeoutsService } from './timeouts.service';
+import type { ExceededReason } from './watch-limits';
+
+describe('TimeoutsService: where a container stands when its watch begins', () => {
+  let clock: FakeClock;
+  let cpu: FakeCpuUsage;
+  let service: TimeoutsService;
+  let fired: [string, ExceededReason][];
+  const record = (id: string) => (reason: ExceededReason) => fired.push([id, reason]);
+
+  beforeEach(() => {
+    ({ clock, cpu, service } = timeoutsUnderTest());
+    fired = [];
+  });
+
+  describe('a job that starts in a container already running (warm)', () => {
+    it('charges only the CPU used after the watch began', async () => {
+      cpu.values.set('warm', 0.4);
+      const usedBefore = await service.cpuUsedSeconds('warm');
+      service.watch('warm', { cpuSeconds: 1, wallSeconds: 60 }, record('warm'), { cpuUsedBeforeSeconds: usedBefore });
+      cpu.values.set('warm', 1.3);
+      await clock.advance(100);
+      expect(fired).toEqual([]);
+      cpu.values.set('warm', 1.4);
+      await clock.advance(2_000);
+      expect(fired).toEqual([['warm', 'cpu']]);
+    });
+
+    it('cpuUsedSeconds throws when the container cannot be read', async () => {
+      cpu.values.set('gone', 'gone');
+      await expect(service.cpuUsedSeconds('gone')).rejects.toThrow('gone');
+    });
+  });
+
+  describe('a container its job starts after the watch began (cold)', () => {
+    it('is not read until started, then read after the minimum period', async () => {
+      service.watch('cold', { cpuSeconds: 2, wallSeconds: 60 }, record('cold'), { startsLater: true });
+      cpu.values.set('cold', 5);
+      await clock.advance(100);
+      await service.checkNow('cold');
+      expect(cpu.reads).toEqual([]);
+      // nothing but its wall time can come due: the next sweep waits the maximum period
+      expect(clock.pending()).toEqual([2_100]);
+      await clock.advance(50);
+      service.started('cold');
+      expect(clock.pending()).toEqual([250]);
+      await clock.advance(100);
+      expect(cpu.reads).toEqual(['cold']);
+      expect(fired).toEqual([['cold', 'cpu']]);
+    });
+
+    it('ends at its wall time even when never started', async () => {
+      service.watch('stuck', { cpuSeconds: 2, wallSeconds: 1 }, record('stuck'), { startsLater: true });
+      await clock.advance(999);
+      expect(fired).toEqual([]);
+      await clock.advance(1);
+      expect(fired).toEqual([['stuck', 'wall']]);
+      expect(cpu.reads).toEqual([]);
+    });
+
+    it('started changes nothing for a container watched as running, or not watched', async () => {
+      service.watch('a', { cpuSeconds: 30, wallSeconds: 90 }, record('a'));
+      await clock.advance(100);
+      expect(clock.pending()).toEqual([2_100]);
+      service.started('a');
+      service.started('unknown');
+      expect(clock.pending()).toEqual([2_100]);
+    });
+  });
+});
