@@ -1,23 +1,10 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import type { FakeClock } from '../../test/support/fake-clock';
-import { type FakeCpuUsage, timeoutsUnderTest } from '../../test/support/timeouts-under-test';
-import type { TimeoutsService } from './timeouts.service';
-import type { ExceededReason } from './watch-limits';
+import { describe, expect, it } from 'vitest';
+import { timeoutsUnderTest } from '../../test/support/timeouts-under-test';
 
 describe('TimeoutsService: where a container stands when its watch begins', () => {
-  let clock: FakeClock;
-  let cpu: FakeCpuUsage;
-  let service: TimeoutsService;
-  let fired: [string, ExceededReason][];
-  const record = (id: string) => (reason: ExceededReason) => fired.push([id, reason]);
-
-  beforeEach(() => {
-    ({ clock, cpu, service } = timeoutsUnderTest());
-    fired = [];
-  });
-
   describe('a job that starts in a container already running (warm)', () => {
     it('charges only the CPU used after the watch began', async () => {
+      const { clock, cpu, service, fired, record } = timeoutsUnderTest();
       cpu.values.set('warm', 0.4);
       const usedBefore = await service.cpuUsedSeconds('warm');
       service.watch('warm', { cpuSeconds: 1, wallSeconds: 60 }, record('warm'), { cpuUsedBeforeSeconds: usedBefore });
@@ -30,6 +17,7 @@ describe('TimeoutsService: where a container stands when its watch begins', () =
     });
 
     it('cpuUsedSeconds throws when the container cannot be read', async () => {
+      const { cpu, service } = timeoutsUnderTest();
       cpu.values.set('gone', 'gone');
       await expect(service.cpuUsedSeconds('gone')).rejects.toThrow('gone');
     });
@@ -37,6 +25,7 @@ describe('TimeoutsService: where a container stands when its watch begins', () =
 
   describe('a container its job starts after the watch began (cold)', () => {
     it('is not read until started, then read after the minimum period', async () => {
+      const { clock, cpu, service, fired, record } = timeoutsUnderTest();
       service.watch('cold', { cpuSeconds: 2, wallSeconds: 60 }, record('cold'), { startsLater: true });
       cpu.values.set('cold', 5);
       await clock.advance(100);
@@ -53,6 +42,7 @@ describe('TimeoutsService: where a container stands when its watch begins', () =
     });
 
     it('ends at its wall time even when never started', async () => {
+      const { clock, cpu, service, fired, record } = timeoutsUnderTest();
       service.watch('stuck', { cpuSeconds: 2, wallSeconds: 1 }, record('stuck'), { startsLater: true });
       await clock.advance(999);
       expect(fired).toEqual([]);
@@ -62,6 +52,7 @@ describe('TimeoutsService: where a container stands when its watch begins', () =
     });
 
     it('started changes nothing for a container watched as running, or not watched', async () => {
+      const { clock, service, record } = timeoutsUnderTest();
       service.watch('a', { cpuSeconds: 30, wallSeconds: 90 }, record('a'));
       await clock.advance(100);
       expect(clock.pending()).toEqual([2_100]);

@@ -10,11 +10,10 @@ describe('TimeoutsService', () => {
   let cpu: FakeCpuUsage;
   let service: TimeoutsService;
   let fired: [string, ExceededReason][];
-  const record = (id: string) => (reason: ExceededReason) => fired.push([id, reason]);
+  let record: (id: string) => (reason: ExceededReason) => void;
 
   beforeEach(() => {
-    ({ clock, cpu, service } = timeoutsUnderTest());
-    fired = [];
+    ({ clock, cpu, service, fired, record } = timeoutsUnderTest());
   });
 
   describe('sweep period', () => {
