@@ -12,7 +12,7 @@ import { expectSingleDone, runJob } from '../support/run-job';
 import { until, untilTrue } from '../support/wait';
 import { comparableOutcome, ranWarm, runWarmJob, untilWarmIdle } from '../support/warm-pool';
 
-const SAMPLE_TASKS = ['hello', 'partial', 'error', 'crash', 'echo-input', 'student-program'];
+const SAMPLE_TASKS = ['hello', 'partial', 'error', 'crash', 'echo-input', 'student-program', 'trivial'];
 /** A job that runs `script` (bash) in place of the task's run file. */
 const scripted = (script: string, limits: Record<string, unknown> = {}, environment?: string) =>
   newJob('sample', 'hello', { limits, environment, parameters: { run_cmd: `bash -c '${script}'` } });
