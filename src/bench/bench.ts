@@ -40,8 +40,11 @@ async function main(): Promise<void> {
   try {
     for (const { label, task, targets } of TASKS) {
       const [coldRun, warmRun] = await measureInTurns([cold, warm], task, SETTINGS);
-      report(label, floors.get(task) as number[], [cold, coldRun], [warm, warmRun]);
-      if (targets) judge(floors.get(task) as number[], coldRun, warmRun, warm);
+      const floorMs = floors.get(task) as number[];
+      const coldAfter = cold.afterResultMs(coldRun.jobIds);
+      const warmAfter = warm.afterResultMs(warmRun.jobIds);
+      report(label, floorMs, [coldRun, coldAfter], [warmRun, warmAfter]);
+      if (targets) judge(floorMs, coldRun, warmRun, warmAfter);
     }
     const pool = await warm.idlePool(docker);
     say('');
@@ -63,9 +66,8 @@ async function measureFloor(docker: ReturnType<typeof createDockerClient>, task:
   return runs;
 }
 
-function report(label: string, floorMs: number[], [coldAgent, cold]: [BenchAgent, TaskMeasures], [warmAgent, warm]: [BenchAgent, TaskMeasures]): void {
-  const coldAfter = coldAgent.afterResultMs(cold.jobIds);
-  const warmAfter = warmAgent.afterResultMs(warm.jobIds);
+/** `cold` and `warm`: what each agent did, and how long after the result frame each of its AgentJobDone went. */
+function report(label: string, floorMs: number[], [cold, coldAfter]: [TaskMeasures, number[]], [warm, warmAfter]: [TaskMeasures, number[]]): void {
   say('');
   say(`### ${label}`);
   say('| measure | floor (Engine API only, cold) | agent, cold | agent, warm | warm / cold |');
@@ -79,11 +81,11 @@ function report(label: string, floorMs: number[], [coldAgent, cold]: [BenchAgent
   row('AgentJobDone after the result frame, p95', '', percentile(coldAfter, 95), percentile(warmAfter, 95), (n) => `${n.toFixed(1)} ms`);
 }
 
-function judge(floorMs: number[], cold: TaskMeasures, warm: TaskMeasures, warmAgent: BenchAgent): void {
+function judge(floorMs: number[], cold: TaskMeasures, warm: TaskMeasures, warmAfterResultMs: number[]): void {
   say('');
   const overhead = median(cold.latenciesMs) - median(floorMs);
   const ratio = median(warm.latenciesMs) / median(cold.latenciesMs);
-  const afterResult = percentile(warmAgent.afterResultMs(warm.jobIds), 95);
+  const afterResult = percentile(warmAfterResultMs, 95);
   say(`cold agent overhead over the floor: ${fmt(overhead)} (target ≤ 150 ms: ${verdict(overhead <= 150)})`);
   say(`median latency warm/cold: ${ratio.toFixed(2)} (target ≤ 0.55: ${verdict(ratio <= 0.55)})`);
   say(`AgentJobDone after the result frame, p95: ${afterResult.toFixed(1)} ms (target ≤ 30 ms: ${verdict(afterResult <= 30)})`);

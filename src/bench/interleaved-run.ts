@@ -29,28 +29,26 @@ const inTurn = <T>(agents: T[], turn: number): T[] => (turn % 2 ? [...agents].re
  * keeps a slow minute of the machine from landing on one agent only.
  */
 export async function measureInTurns(agents: BenchAgent[], task: BenchTask, settings: InterleavedSettings): Promise<TaskMeasures[]> {
-  const measures = agents.map(() => ({ latenciesMs: [] as number[], jobIds: new Set<string>(), jobs: 0, seconds: 0 }));
+  const runs = agents.map((agent) => ({ agent, latenciesMs: [] as number[], jobIds: new Set<string>(), jobs: 0, seconds: 0 }));
   for (const agent of agents) await agent.runJob(task); // warm-up (and, warm, the pool learns the environment)
   await pause(settings.gapMs);
   for (let turn = 0; turn < settings.sequential; turn++) {
-    for (const agent of inTurn(agents, turn)) {
-      const { ms, jobId } = await agent.runJob(task);
-      const measure = measures[agents.indexOf(agent)];
-      measure.latenciesMs.push(ms);
-      measure.jobIds.add(jobId);
+    for (const run of inTurn(runs, turn)) {
+      const { ms, jobId } = await run.agent.runJob(task);
+      run.latenciesMs.push(ms);
+      run.jobIds.add(jobId);
       await pause(settings.gapMs);
     }
   }
   for (let turn = 0; turn < settings.rounds; turn++) {
-    for (const agent of inTurn(agents, turn)) {
-      const measure = measures[agents.indexOf(agent)];
-      const round = await saturate(agent, task, settings, measure.jobIds);
-      measure.jobs += round.jobs;
-      measure.seconds += round.seconds;
+    for (const run of inTurn(runs, turn)) {
+      const round = await saturate(run.agent, task, settings, run.jobIds);
+      run.jobs += round.jobs;
+      run.seconds += round.seconds;
       await pause(3 * settings.gapMs); // a warm pool refills before the other agent's turn, not during it
     }
   }
-  return measures.map(({ latenciesMs, jobIds, jobs, seconds }) => ({ latenciesMs, jobIds, jobsPerSecond: jobs / seconds }));
+  return runs.map(({ latenciesMs, jobIds, jobs, seconds }) => ({ latenciesMs, jobIds, jobsPerSecond: jobs / seconds }));
 }
 
 /**
