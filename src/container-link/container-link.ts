@@ -12,8 +12,15 @@ export interface ContainerLinkHandlers<F> {
   onEnd(): void;
 }
 
-/** Makes sense of one frame body; may take its time (a worker thread) but must not reject. */
-export type FrameReader<F> = (raw: Buffer) => F | Promise<F>;
+/** How a link's frames are read. */
+export interface FrameReading<F> {
+  /** Makes sense of one frame body; may take its time (a worker thread) but must not reject. */
+  read(raw: Buffer): F | Promise<F>;
+  /** The shared memory a large body is gathered in (default: fresh memory each time). */
+  allocate?(length: number): Buffer;
+  /** Called once the frame was delivered: the reader may take its memory back when nothing refers to it any more. */
+  release?(raw: Buffer, frame: F): void;
+}
 
 /** The framed msgpack conversation with one container over its attach stream (wire.md §3). */
 export class ContainerLink<F> {
@@ -26,9 +33,9 @@ export class ContainerLink<F> {
     private readonly stream: AttachStream,
     maxFrameBytes: number,
     private readonly handlers: ContainerLinkHandlers<F>,
-    private readonly read: FrameReader<F>,
+    private readonly reading: FrameReading<F>,
   ) {
-    const frames = new FrameDecoder(maxFrameBytes, (raw) => this.deliver(raw));
+    const frames = new FrameDecoder(maxFrameBytes, (raw) => this.deliver(raw), reading.allocate?.bind(reading));
     const demuxer = new DockerStreamDemuxer(
       (payload) => frames.push(payload),
       (payload) => handlers.onStderr(payload.toString('utf8')),
@@ -66,7 +73,11 @@ export class ContainerLink<F> {
    * thread, and a frame the job no longer needs (after its result) can be skipped by the reader.
    */
   private deliver(raw: Buffer): void {
-    this.after(async () => this.handlers.onFrame(raw, await this.read(raw)));
+    this.after(async () => {
+      const frame = await this.reading.read(raw);
+      this.handlers.onFrame(raw, frame);
+      this.reading.release?.(raw, frame);
+    });
   }
 
   private finish(): void {

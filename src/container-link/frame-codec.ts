@@ -19,8 +19,8 @@ export function encodeFrame(message: Record<string, unknown>): Buffer {
 /**
  * Cuts a byte stream into length-prefixed frames however it was split or merged. A frame longer than `maxBytes` is an
  * error before any of it is buffered, so a container cannot make the agent hold an arbitrary amount of memory. Each
- * frame is gathered in a buffer of its exact size as its bytes arrive; a large one in shared memory, so that a worker
- * thread reads it where it is.
+ * frame is gathered in a buffer of its exact size as its bytes arrive; a large one in shared memory (from `allocate`),
+ * so that a worker thread reads it where it is.
  */
 export class FrameDecoder {
   private readonly prefix = new FillingBuffer(Buffer.alloc(PREFIX));
@@ -29,6 +29,7 @@ export class FrameDecoder {
   constructor(
     private readonly maxBytes: number,
     private readonly onFrame: (frame: Buffer) => void,
+    private readonly allocate: (length: number) => Buffer = (length) => Buffer.from(new SharedArrayBuffer(length)),
   ) {}
 
   /** Throws FrameError when a frame announces more than maxBytes. */
@@ -43,7 +44,7 @@ export class FrameDecoder {
           throw new FrameError(`a frame of ${length} bytes exceeds the agent's limit of ${this.maxBytes} bytes (AGENT_MAX_FRAME_BYTES)`);
         }
         this.prefix.reset();
-        this.body = new FillingBuffer(frameBuffer(length));
+        this.body = new FillingBuffer(length <= SMALL_FRAME_BYTES ? Buffer.allocUnsafe(length) : this.allocate(length));
       }
       pos += this.body.fillFrom(chunk, pos);
       if (!this.body.full) return;
@@ -57,10 +58,6 @@ export class FrameDecoder {
   get leftover(): number {
     return this.body ? PREFIX + this.body.filledBytes : this.prefix.filledBytes;
   }
-}
-
-function frameBuffer(length: number): Buffer {
-  return length <= SMALL_FRAME_BYTES ? Buffer.allocUnsafe(length) : Buffer.from(new SharedArrayBuffer(length));
 }
 
 /** Decodes one frame body; undefined when it is not a msgpack map with a string `type`. */

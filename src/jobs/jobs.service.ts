@@ -183,7 +183,7 @@ export class JobsService implements OnModuleInit {
           this.stop(job, { kind: 'crash', text: `The grading container broke the protocol: ${error.message}.` }),
         onEnd: () => this.onOutputEnded(job),
       },
-      (raw) => (job.doneSent ? { kind: 'late' } : this.frames.read(job.id, raw)),
+      this.frames.reading(job.id, () => job.doneSent),
     );
     job.timeline.end('create');
     // Watched before it starts, so that a container quick to die is never watched after its job closed (its CPU is

@@ -21,7 +21,7 @@ export class StudentRelay {
   constructor(stream: AttachStream, maxFrameBytes: number, handlers: StudentRelayHandlers) {
     let markEnded!: () => void;
     this.ended = new Promise((resolve) => (markEnded = resolve));
-    this.link = new ContainerLink(stream, maxFrameBytes, { ...handlers, onEnd: markEnded }, readSmallFrame);
+    this.link = new ContainerLink(stream, maxFrameBytes, { ...handlers, onEnd: markEnded }, { read: readSmallFrame });
   }
 
   send(message: Record<string, unknown>): void {

@@ -97,7 +97,7 @@ describe('container frames, fuzzed', () => {
                 seen.protocolErrors++;
               },
               onEnd: () => (seen.ends++, resolve()),
-            }, decodeMessage);
+            }, { read: decodeMessage });
           });
           for (const chunk of chunked(bytes, cuts)) stream.write(chunk);
           stream.end();
