@@ -16,6 +16,8 @@ const REPO = resolve(__dirname, '..', '..');
 const WORK = process.env.BENCH_CLEANUP_DIR ?? join(REPO, '.cache', 'bench-cleanup');
 const FILES = Number(process.env.BENCH_CLEANUP_FILES ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_CLEANUP_ROUNDS ?? 3);
+/** idle time before each of the other jobs (0: back to back, the agent never idle) */
+const GAP_MS = Number(process.env.BENCH_CLEANUP_GAP_MS ?? 0);
 const INPUT = { '@username': 'bench', '@lang': 'en', '@state': '' };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -120,7 +122,10 @@ async function agentRun(): Promise<void> {
   );
   try {
     await backend.whenAgentConnected();
-    const hello = () => timed(() => submit(backend, 'sample', 'hello', { q1: 'bench' }, { time: 30, memory: 100 }));
+    const hello = async () => {
+      await new Promise((r) => setTimeout(r, GAP_MS));
+      return timed(() => submit(backend, 'sample', 'hello', { q1: 'bench' }, { time: 30, memory: 100 }));
+    };
     const quiet: Span[] = [];
     for (let i = 0; i < 11; i++) quiet.push(await hello());
     quiet.shift(); // warm-up
@@ -137,7 +142,7 @@ async function agentRun(): Promise<void> {
     say(
       during.length === 0
         ? 'no other job ran during a clean-up'
-        : `other jobs overlapping a clean-up: ${during.length}, latency median ${ms(median(during))}, max ${ms(Math.max(...during))}; median delayed by ${ms(median(during) - baseline)}`,
+        : `other jobs overlapping a clean-up: ${during.length}, latency median ${ms(median(during))}, p90 ${ms(percentile(during, 90))}, max ${ms(Math.max(...during))}; median delayed by ${ms(median(during) - baseline)}`,
     );
   } finally {
     await stopAgent(agent);
@@ -164,7 +169,7 @@ async function bigJobRound(backend: EmbeddedBackend, logFile: string, hello: () 
   let cleanupSeconds: number | undefined;
   while (cleanupSeconds === undefined) {
     others.push(await hello());
-    if (bigEndedAt !== undefined) cleanupSeconds = cleanupSecondsOf(logFile, bigId);
+    if (bigEndedAt !== undefined) cleanupSeconds = removalSecondsOf(logFile, bigId);
   }
   const cleanedAt = performance.now();
   const done = await big;
@@ -200,10 +205,10 @@ function submit(
   });
 }
 
-/** undefined until the agent logged the job's clean-up as finished */
-function cleanupSecondsOf(logFile: string, jobId: string): number | undefined {
-  const line = readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes(jobId) && l.includes('cleanupSeconds'));
-  return line ? (JSON.parse(line) as { cleanupSeconds: number }).cleanupSeconds : undefined;
+/** undefined until the agent logged the job's folder as removed */
+function removalSecondsOf(logFile: string, jobId: string): number | undefined {
+  const line = readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes(jobId) && l.includes('removalSeconds'));
+  return line ? (JSON.parse(line) as { removalSeconds: number }).removalSeconds : undefined;
 }
 
 main().catch((error: Error) => {

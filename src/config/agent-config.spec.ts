@@ -67,6 +67,7 @@ describe('parseAgentConfig', () => {
       dockerTimeoutMs: 30_000,
       diskMaxEntries: 100_000,
       diskMinFreeMiB: 1024,
+      cleanupHoldMaxS: 30,
       studentContainersPerJob: 4,
     });
     expect(config.runtimes).toBeUndefined();

@@ -37,6 +37,8 @@ export interface AgentConfigValues {
   diskMaxEntries: number;
   /** below this much free space on the work folder's file system, the largest writing job is stopped */
   diskMinFreeMiB: number;
+  /** job folder removals wait while jobs grade, at most this long at a time (0: they never wait) */
+  cleanupHoldMaxS: number;
   /** student containers of one job running at once; further run_student requests wait in order */
   studentContainersPerJob: number;
   healthPeriodS: number;
@@ -92,6 +94,7 @@ export function parseAgentConfig(env: NodeJS.ProcessEnv, isTty = false, origins:
     dockerTimeoutMs: e.AGENT_DOCKER_TIMEOUT_MS,
     diskMaxEntries: e.AGENT_DISK_MAX_ENTRIES,
     diskMinFreeMiB: e.AGENT_DISK_MIN_FREE_MIB,
+    cleanupHoldMaxS: e.AGENT_CLEANUP_HOLD_MAX_S,
     studentContainersPerJob: e.AGENT_STUDENT_CONTAINERS_PER_JOB,
     healthPeriodS: e.AGENT_HEALTH_PERIOD_S,
     healthGraceS: e.AGENT_HEALTH_GRACE_S,

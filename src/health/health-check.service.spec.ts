@@ -8,6 +8,7 @@ import type { DockerGateway } from '../docker/docker.gateway';
 import type { OwnedContainer } from '../docker/docker.types';
 import type { JobsService } from '../jobs/jobs.service';
 import { RunningJob } from '../jobs/running-job';
+import type { FolderRemovalTurns } from '../jobs/folder-removal-turns';
 import { RunningJobs } from '../jobs/running-jobs.registry';
 import { StudentContainer } from '../student-containers/student-container';
 import { StudentContainersRegistry } from '../student-containers/student-containers.registry';
@@ -45,7 +46,7 @@ function setUp() {
   const config = { healthPeriodS: PERIOD_S, healthGraceS: GRACE_S } as AgentConfig;
   let pooled = ['pooled'];
   const warmPool = { jobSlotsInUse: vi.fn(), heldIds: vi.fn(() => new Set(pooled)), lost: vi.fn((id: string) => void (pooled = pooled.filter((p) => p !== id))) };
-  const registry = new RunningJobs(warmPool as unknown as WarmPool);
+  const registry = new RunningJobs(warmPool as unknown as WarmPool, { gradingJobs: vi.fn() } as unknown as FolderRemovalTurns);
   const health = new HealthCheck(
     logger as unknown as PinoLogger,
     config,

@@ -115,6 +115,20 @@ export class JobFolders {
     await this.trees.remove(paths.root);
   }
 
+  /** Removals stop where they are and later ones wait, until `releaseRemovals`. */
+  holdRemovals(): void {
+    this.trees.hold();
+  }
+
+  releaseRemovals(): void {
+    this.trees.release();
+  }
+
+  /** Resolves once every removal under way or waiting now has ended. */
+  whenCurrentRemovalsDone(): Promise<void> {
+    return this.trees.whenCurrentDone();
+  }
+
   /** `text` without the agent's own folders in it (for texts sent to the backend). */
   hideHostPaths(text: string): string {
     const folders: NamedPlace[] = [

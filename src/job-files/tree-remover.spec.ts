@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -77,4 +77,57 @@ describe('TreeRemover', () => {
     await trees.remove(folder);
     expect(existsSync(folder)).toBe(false);
   });
+
+  function manyFiles(name: string, count: number): string {
+    const folder = join(scratch, name);
+    mkdirSync(folder);
+    for (let i = 0; i < count; i++) writeFileSync(join(folder, `f${i}`), '');
+    return folder;
+  }
+
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('a hold stops a removal where it is and keeps new ones waiting; the release lets both finish', async () => {
+    const big = manyFiles('big', 30_000);
+    const removed = trees.remove(big);
+    await pause(20);
+    trees.hold();
+    await pause(100); // what was in flight when the signal came ends
+    const left = readdirSync(big).length;
+    const later = folderWithLinks('later');
+    const laterRemoved = trees.remove(later);
+    await pause(300);
+    expect(left).toBeGreaterThan(0);
+    expect(readdirSync(big).length).toBe(left);
+    expect(existsSync(later)).toBe(true);
+    trees.release();
+    await Promise.all([removed, laterRemoved]);
+    expect(existsSync(big)).toBe(false);
+    expect(existsSync(later)).toBe(false);
+  });
+
+  it('tells when the removals of the moment have ended, not waiting for later ones', async () => {
+    trees.hold();
+    const ended: string[] = [];
+    const first = trees.remove(folderWithLinks('first')).then(() => ended.push('first'));
+    const whenDone = trees.whenCurrentDone().then(() => ended.push('waited'));
+    const later = manyFiles('later', 20_000);
+    const laterRemoved = trees.remove(later).then(() => ended.push('later'));
+    await pause(100);
+    expect(ended).toEqual([]);
+    trees.release();
+    await Promise.all([first, whenDone, laterRemoved]);
+    expect(ended.indexOf('waited')).toBeLessThan(ended.indexOf('later'));
+    expect(ended.indexOf('first')).toBeLessThan(ended.indexOf('waited'));
+  });
+
+  it('at shutdown, what was held is let go and finishes', async () => {
+    const folder = folderWithLinks('held');
+    trees.hold();
+    const removed = trees.remove(folder);
+    trees.onModuleDestroy();
+    await removed;
+    expect(existsSync(folder)).toBe(false);
+  });
 });
+

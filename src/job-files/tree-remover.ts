@@ -7,19 +7,26 @@ import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/com
 const NICENESS = 10;
 
 /**
- * Reads `id NUL path NUL` pairs; runs one `rm` per pair in the background (idle I/O class where `ionice` exists) and
- * answers `id status message` on one line when it ends.
+ * Reads `id NUL path NUL` pairs; runs one `rm` per pair in the background (idle I/O class where `ionice` exists), each
+ * in a process group of its own (`set -m`) that it names at once (`id group <pgid>`) so the agent can stop and continue
+ * it, and answers `id status message` on one line when it ends. Once its input ends (the agent is done or gone), it
+ * continues whatever is stopped before waiting: no removal is left stopped behind the agent.
  */
 const REMOVER_SCRIPT = `
+set -m
 if command -v ionice >/dev/null 2>&1; then idle() { ionice -c 3 "$@"; }; else idle() { "$@"; }; fi
 while IFS= read -r -d '' id && IFS= read -r -d '' path; do
   { message=$(idle rm -rf --one-file-system -- "$path" 2>&1); status=$?; echo "$id $status \${message//$'\\n'/ }"; } &
+  echo "$id group $!"
 done
+kill -CONT $(jobs -p) 2>/dev/null
 wait`;
 
 interface Pending {
   resolve(): void;
   reject(error: Error): void;
+  /** the process group of its `rm`, once the shell named it */
+  group?: number;
 }
 
 /**
@@ -29,13 +36,18 @@ interface Pending {
  *
  * The `rm` processes are started by one long-lived shell, itself started while the agent is small: starting a process
  * from the agent directly forks it, which takes the event loop 50–200 ms once the agent holds large frames (measured,
- * issue #13). The shell and its `rm`s run niced, in the idle I/O class.
+ * issue #13). The shell and its `rm`s run niced, in the idle I/O class. `hold` stops the removals under way (SIGSTOP to
+ * their process groups) and keeps new ones waiting until `release`.
  */
 @Injectable()
 export class TreeRemover implements OnModuleInit, OnModuleDestroy {
   private shell?: ChildProcess;
   private readonly pending = new Map<string, Pending>();
+  private readonly waiting: Array<{ id: string; path: string }> = [];
+  /** callers of whenCurrentDone, each with the removals it waits for */
+  private readonly doneWaiters: Array<{ ids: Set<string>; done: () => void }> = [];
   private nextId = 0;
+  private held = false;
 
   /** Started with the agent, before it holds anything large. */
   onModuleInit(): void {
@@ -43,18 +55,43 @@ export class TreeRemover implements OnModuleInit, OnModuleDestroy {
   }
 
   remove(path: string): Promise<void> {
-    const shell = this.shell ?? this.start();
     const id = String(this.nextId++);
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      shell.stdin?.write(`${id}\0${path}\0`);
+      if (this.held) this.waiting.push({ id, path });
+      else this.send(id, path);
     });
   }
 
-  /** The shell ends once the removals under way are done. */
+  /** Stops the removals under way where they are; later ones wait. */
+  hold(): void {
+    this.held = true;
+    for (const pending of this.pending.values()) signal(pending.group, 'SIGSTOP');
+  }
+
+  /** Continues the stopped removals and starts those that waited. */
+  release(): void {
+    this.held = false;
+    for (const pending of this.pending.values()) signal(pending.group, 'SIGCONT');
+    for (const { id, path } of this.waiting.splice(0)) this.send(id, path);
+  }
+
+  /** Resolves once every removal under way or waiting now has ended (later ones are not waited for). */
+  whenCurrentDone(): Promise<void> {
+    if (this.pending.size === 0) return Promise.resolve();
+    return new Promise((done) => this.doneWaiters.push({ ids: new Set(this.pending.keys()), done }));
+  }
+
+  /** The shell ends once the removals under way are done (those held are let go first). */
   onModuleDestroy(): void {
+    this.release();
     this.shell?.stdin?.end();
     this.shell = undefined;
+  }
+
+  private send(id: string, path: string): void {
+    const shell = this.shell ?? this.start();
+    shell.stdin?.write(`${id}\0${path}\0`);
   }
 
   /** After the shell is gone (killed), the next removal starts another. */
@@ -73,14 +110,44 @@ export class TreeRemover implements OnModuleInit, OnModuleDestroy {
     const [id, status, ...message] = line.split(' ');
     const pending = this.pending.get(id);
     if (!pending) return;
+    if (status === 'group') {
+      pending.group = Number(message[0]);
+      if (this.held) signal(pending.group, 'SIGSTOP');
+      return;
+    }
     this.pending.delete(id);
     if (status === '0') pending.resolve();
     else pending.reject(new Error(`rm exited with ${status}: ${message.join(' ')}`.trim()));
+    this.settled([id]);
   }
 
   private lost(shell: ChildProcess, error: Error): void {
     if (this.shell === shell) this.shell = undefined;
-    for (const pending of this.pending.values()) pending.reject(error);
-    this.pending.clear();
+    const waitingIds = new Set(this.waiting.map((w) => w.id));
+    const ended = [...this.pending.keys()].filter((id) => !waitingIds.has(id));
+    for (const id of ended) {
+      this.pending.get(id)?.reject(error);
+      this.pending.delete(id);
+    }
+    this.settled(ended);
+  }
+
+  private settled(ids: string[]): void {
+    for (const waiter of [...this.doneWaiters]) {
+      for (const id of ids) waiter.ids.delete(id);
+      if (waiter.ids.size > 0) continue;
+      this.doneWaiters.splice(this.doneWaiters.indexOf(waiter), 1);
+      waiter.done();
+    }
+  }
+}
+
+/** A group that already ended is fine. */
+function signal(group: number | undefined, name: 'SIGSTOP' | 'SIGCONT'): void {
+  if (group === undefined || !(group > 1)) return;
+  try {
+    process.kill(-group, name);
+  } catch {
+    // ended meanwhile
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { BackendSender } from '../backend/backend-sender';
 import { DockerGateway } from '../docker/docker.gateway';
+import type { JobFolderPaths } from '../job-files/job-folder-layout';
 import { JobFolders } from '../job-files/job-folders';
 import { PortPool } from '../ports/port-pool';
 import { Telemetry } from '../telemetry/telemetry';
@@ -106,7 +107,7 @@ export class JobCompletion {
       ['ports', () => this.ports.release(job.ports)],
       ['link', () => job.link?.close()],
       ['container', () => (job.containerId ? this.docker.remove(job.containerId) : undefined)],
-      ['folder', () => (job.folder ? this.folders.remove(job.folder) : undefined)],
+      ['folder', () => (job.folder ? this.removeFolder(job.id, job.folder) : undefined)],
     ];
     for (const [what, step] of steps) {
       try {
@@ -115,6 +116,15 @@ export class JobCompletion {
         this.logger.error({ jobId: job.id, err: error }, `could not clean up the job's ${what}`);
       }
     }
+  }
+
+  /** Not awaited: the removal waits while other jobs grade (FolderRemovalTurns); its end is logged. */
+  private removeFolder(jobId: string, folder: JobFolderPaths): void {
+    const startedAt = Date.now();
+    this.folders.remove(folder).then(
+      () => this.logger.info({ jobId, removalSeconds: (Date.now() - startedAt) / 1000 }, 'job folder removed'),
+      (error: unknown) => this.logger.error({ jobId, err: error }, "could not clean up the job's folder"),
+    );
   }
 }
 

@@ -4,11 +4,13 @@ import { DockerModule } from '../docker/docker.module';
 import { EnvironmentsModule } from '../environments/environments.module';
 import { JobFilesModule } from '../job-files/job-files.module';
 import { PortsModule } from '../ports/ports.module';
+import { Clock, SystemClock } from '../timeouts/clock';
 import { TimeoutsModule } from '../timeouts/timeouts.module';
 import { WarmPoolModule } from '../warm-pool/warm-pool.module';
 import { WorkerPoolModule } from '../worker-pool/worker-pool.module';
 import { BackendJobsController } from './backend-jobs.controller';
 import { ContainerFrames } from './container-frames';
+import { FolderRemovalTurns } from './folder-removal-turns';
 import { GradingContainers } from './grading-containers';
 import { JobCompletion } from './job-completion';
 import { JobHooks } from './job-hooks';
@@ -19,7 +21,16 @@ import { RunningJobs } from './running-jobs.registry';
 @Module({
   imports: [BackendModule, DockerModule, EnvironmentsModule, JobFilesModule, PortsModule, TimeoutsModule, WarmPoolModule, WorkerPoolModule],
   controllers: [BackendJobsController],
-  providers: [JobsService, JobCompletion, RunningJobs, JobHooks, ContainerFrames, GradingContainers],
+  providers: [
+    JobsService,
+    JobCompletion,
+    RunningJobs,
+    JobHooks,
+    ContainerFrames,
+    GradingContainers,
+    FolderRemovalTurns,
+    { provide: Clock, useClass: SystemClock },
+  ],
   exports: [JobsService, RunningJobs, JobHooks],
 })
 export class JobsModule {}

@@ -4,6 +4,7 @@ import type { BackendNewJob } from '../backend/backend.messages';
 import type { AgentConfig } from '../config/agent-config';
 import type { JobsService } from '../jobs/jobs.service';
 import { RunningJob, type StopReason } from '../jobs/running-job';
+import type { FolderRemovalTurns } from '../jobs/folder-removal-turns';
 import { RunningJobs } from '../jobs/running-jobs.registry';
 import type { WarmPool } from '../warm-pool/warm-pool.service';
 import { AgentShutdown, SHUTDOWN_STOP } from './agent-shutdown';
@@ -12,7 +13,7 @@ import type { OwnContainers } from './own-containers';
 const GRACE_S = 30;
 
 function setUp(closeWhenStopped = true) {
-  const registry = new RunningJobs({ jobSlotsInUse: () => undefined } as unknown as WarmPool);
+  const registry = new RunningJobs({ jobSlotsInUse: () => undefined } as unknown as WarmPool, { gradingJobs: () => undefined } as unknown as FolderRemovalTurns);
   const order: string[] = [];
   const jobs = {
     stopTakingJobs: vi.fn(() => void order.push('stop taking jobs')),

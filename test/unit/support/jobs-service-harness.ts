@@ -18,6 +18,7 @@ import type { EngineFacts } from '../../../src/docker/engine-facts';
 import { JobCompletion } from '../../../src/jobs/job-completion';
 import { JobHooks } from '../../../src/jobs/job-hooks';
 import { JobsService } from '../../../src/jobs/jobs.service';
+import type { FolderRemovalTurns } from '../../../src/jobs/folder-removal-turns';
 import { RunningJobs } from '../../../src/jobs/running-jobs.registry';
 import { decode } from '../../../src/msgpack/msgpack.codec';
 import { PortPool } from '../../../src/ports/port-pool';
@@ -151,7 +152,8 @@ export function createJobsHarness(logger: PinoLogger = silentLogger) {
     waitOpen: vi.fn(async (_withinMs: number) => true),
   };
   const events = dockerEvents as unknown as DockerEvents;
-  const jobs = new RunningJobs(warmPool as unknown as WarmPool);
+  const removals = { gradingJobs: vi.fn() };
+  const jobs = new RunningJobs(warmPool as unknown as WarmPool, removals as unknown as FolderRemovalTurns);
   const hooks = new JobHooks();
   const gateway = docker as unknown as DockerGateway;
   const completion = new JobCompletion(
@@ -167,7 +169,7 @@ export function createJobsHarness(logger: PinoLogger = silentLogger) {
   );
   service.onModuleInit();
   const done = (jobId: string) => sent.filter((m) => m['@type'] === 'AgentJobDone' && m.job_id === jobId);
-  return { docker, sent, ports, folders, timeouts, disk, jobs, service, done, warmPool, pool, dockerEvents };
+  return { docker, sent, ports, folders, timeouts, disk, jobs, service, done, warmPool, pool, dockerEvents, removals };
 }
 
 export type JobsHarness = ReturnType<typeof createJobsHarness>;
