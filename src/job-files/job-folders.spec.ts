@@ -132,14 +132,29 @@ describe('JobFolders (real file system)', () => {
     hostUntouched();
   });
 
-  it('a FIFO in the task: the job folder is removed and the text names the file in the task\'s terms only', async () => {
+  it('a FIFO in the task: the job folder is removed (even while finished jobs\' removals are held) and the text names the file in the task\'s terms only', async () => {
     writeFileSync(join(task, 'data', 'a.txt'), 'copied before the FIFO');
     execFileSync('mkfifo', [join(task, 'data', 'pipe')]);
+    folders.holdRemovals(); // other jobs grade
     const error = await folders.prepare('j', location).catch((e: unknown) => e);
+    folders.releaseRemovals();
     expect(error).toBeInstanceOf(TaskFilesError);
     expect((error as TaskFilesError).taskFault).toBe(true);
     expect((error as Error).message).toContain('"data/pipe" is a named pipe (FIFO)');
     expect((error as Error).message).not.toContain(scratch);
+    expect(readdirSync(workDir)).toEqual([]);
+  });
+
+  it('a finished job\'s folder waits while removals are held, and goes at their release', async () => {
+    const paths = await folders.prepare('j', location);
+    folders.holdRemovals();
+    let removed = false;
+    const removal = folders.removeAfterJob(paths).then(() => (removed = true));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(removed).toBe(false);
+    expect(readdirSync(workDir)).toHaveLength(1);
+    folders.releaseRemovals();
+    await removal;
     expect(readdirSync(workDir)).toEqual([]);
   });
 

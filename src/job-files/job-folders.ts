@@ -115,7 +115,12 @@ export class JobFolders {
     await this.trees.remove(paths.root);
   }
 
-  /** Removals stop where they are and later ones wait, until `releaseRemovals`. */
+  /** A finished job's folder: its removal is stopped, or waits, while removals are held. */
+  async removeAfterJob(paths: JobFolderPaths): Promise<void> {
+    await this.trees.remove(paths.root, { yields: true });
+  }
+
+  /** Removals of finished jobs' folders stop where they are and later ones wait, until `releaseRemovals`. */
   holdRemovals(): void {
     this.trees.hold();
   }

@@ -87,15 +87,18 @@ describe('TreeRemover', () => {
 
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  it('a hold stops a removal where it is and keeps new ones waiting; the release lets both finish', async () => {
+  it('a hold stops a removal that yields where it is and keeps new ones waiting, others go on; the release lets both finish', async () => {
     const big = manyFiles('big', 30_000);
-    const removed = trees.remove(big);
+    const removed = trees.remove(big, { yields: true });
     await pause(20);
     trees.hold();
     await pause(100); // what was in flight when the signal came ends
     const left = readdirSync(big).length;
     const later = folderWithLinks('later');
-    const laterRemoved = trees.remove(later);
+    const laterRemoved = trees.remove(later, { yields: true });
+    const other = folderWithLinks('other');
+    await trees.remove(other); // a removal that does not yield goes on while held
+    expect(existsSync(other)).toBe(false);
     await pause(300);
     expect(left).toBeGreaterThan(0);
     expect(readdirSync(big).length).toBe(left);
@@ -109,10 +112,10 @@ describe('TreeRemover', () => {
   it('tells when the removals of the moment have ended, not waiting for later ones', async () => {
     trees.hold();
     const ended: string[] = [];
-    const first = trees.remove(folderWithLinks('first')).then(() => ended.push('first'));
+    const first = trees.remove(folderWithLinks('first'), { yields: true }).then(() => ended.push('first'));
     const whenDone = trees.whenCurrentDone().then(() => ended.push('waited'));
     const later = manyFiles('later', 20_000);
-    const laterRemoved = trees.remove(later).then(() => ended.push('later'));
+    const laterRemoved = trees.remove(later, { yields: true }).then(() => ended.push('later'));
     await pause(100);
     expect(ended).toEqual([]);
     trees.release();
@@ -124,7 +127,7 @@ describe('TreeRemover', () => {
   it('at shutdown, what was held is let go and finishes', async () => {
     const folder = folderWithLinks('held');
     trees.hold();
-    const removed = trees.remove(folder);
+    const removed = trees.remove(folder, { yields: true });
     trees.onModuleDestroy();
     await removed;
     expect(existsSync(folder)).toBe(false);

@@ -27,6 +27,8 @@ interface Pending {
   reject(error: Error): void;
   /** the process group of its `rm`, once the shell named it */
   group?: number;
+  /** held by `hold` (a finished job's folder); the others never wait */
+  yields: boolean;
 }
 
 /**
@@ -36,8 +38,8 @@ interface Pending {
  *
  * The `rm` processes are started by one long-lived shell, itself started while the agent is small: starting a process
  * from the agent directly forks it, which takes the event loop 50–200 ms once the agent holds large frames (measured,
- * issue #13). The shell and its `rm`s run niced, in the idle I/O class. `hold` stops the removals under way (SIGSTOP to
- * their process groups) and keeps new ones waiting until `release`.
+ * issue #13). The shell and its `rm`s run niced, in the idle I/O class. `hold` stops the removals that yield under way
+ * (SIGSTOP to their process groups) and keeps new ones waiting until `release`; other removals are never held.
  */
 @Injectable()
 export class TreeRemover implements OnModuleInit, OnModuleDestroy {
@@ -54,25 +56,26 @@ export class TreeRemover implements OnModuleInit, OnModuleDestroy {
     this.shell ??= this.start();
   }
 
-  remove(path: string): Promise<void> {
+  /** `yields`: the removal is stopped, or waits, while held. */
+  remove(path: string, { yields = false } = {}): Promise<void> {
     const id = String(this.nextId++);
     return new Promise<void>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      if (this.held) this.waiting.push({ id, path });
+      this.pending.set(id, { resolve, reject, yields });
+      if (this.held && yields) this.waiting.push({ id, path });
       else this.send(id, path);
     });
   }
 
-  /** Stops the removals under way where they are; later ones wait. */
+  /** Stops the removals that yield where they are; later ones wait. */
   hold(): void {
     this.held = true;
-    for (const pending of this.pending.values()) signal(pending.group, 'SIGSTOP');
+    for (const pending of this.pending.values()) if (pending.yields) signal(pending.group, 'SIGSTOP');
   }
 
   /** Continues the stopped removals and starts those that waited. */
   release(): void {
     this.held = false;
-    for (const pending of this.pending.values()) signal(pending.group, 'SIGCONT');
+    for (const pending of this.pending.values()) if (pending.yields) signal(pending.group, 'SIGCONT');
     for (const { id, path } of this.waiting.splice(0)) this.send(id, path);
   }
 
@@ -112,7 +115,7 @@ export class TreeRemover implements OnModuleInit, OnModuleDestroy {
     if (!pending) return;
     if (status === 'group') {
       pending.group = Number(message[0]);
-      if (this.held) signal(pending.group, 'SIGSTOP');
+      if (this.held && pending.yields) signal(pending.group, 'SIGSTOP');
       return;
     }
     this.pending.delete(id);

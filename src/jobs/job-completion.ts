@@ -121,7 +121,7 @@ export class JobCompletion {
   /** Not awaited: the removal waits while other jobs grade (FolderRemovalTurns); its end is logged. */
   private removeFolder(jobId: string, folder: JobFolderPaths): void {
     const startedAt = Date.now();
-    this.folders.remove(folder).then(
+    this.folders.removeAfterJob(folder).then(
       () => this.logger.info({ jobId, removalSeconds: (Date.now() - startedAt) / 1000 }, 'job folder removed'),
       (error: unknown) => this.logger.error({ jobId, err: error }, "could not clean up the job's folder"),
     );

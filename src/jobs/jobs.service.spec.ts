@@ -41,7 +41,7 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     await settle();
     expect(done('j1')).toMatchObject([{ result: ['success', ''], grade: 75 }]);
     expect(docker.removed).toEqual(['c1']);
-    expect(folders.remove).toHaveBeenCalledOnce();
+    expect(folders.removeAfterJob).toHaveBeenCalledOnce();
     expect(timeouts.unwatch).toHaveBeenCalledWith('c1');
   });
 
@@ -50,7 +50,7 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     service.start(newJob('j1'));
     await settle();
     expect(done('j1')).toMatchObject([{ result: ['crash', expect.stringContaining(`${step} refused`)] }]);
-    expect(folders.remove).toHaveBeenCalledOnce();
+    expect(folders.removeAfterJob).toHaveBeenCalledOnce();
     expect(docker.removed).toEqual(step === 'create' ? [] : ['c1']);
     expect(ports.inUse()).toBe(0);
   });
@@ -79,7 +79,7 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
     await settle();
     expect(done('j1')).toMatchObject([{ result: ['killed', ''], state: 'st' }]);
     expect(docker.createContainer).not.toHaveBeenCalled();
-    expect(folders.remove).toHaveBeenCalledOnce();
+    expect(folders.removeAfterJob).toHaveBeenCalledOnce();
   });
 
   it('limit crossed → timeout; a kill and an OOM after it change nothing', async () => {
@@ -287,7 +287,7 @@ describe('JobsService: exactly one AgentJobDone per job, whatever fails', () => 
       await settle();
       expect(done('j1')).toMatchObject([{ result: ['crash', expect.any(String)] }]);
       expect(docker.removed).toEqual(['w1']);
-      expect(folders.remove).toHaveBeenCalledWith(warmFolder);
+      expect(folders.removeAfterJob).toHaveBeenCalledWith(warmFolder);
     });
 
     it('a task whose files the pool could not prepare: crash with the task\'s text at once, no cold retry', async () => {

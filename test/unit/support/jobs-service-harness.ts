@@ -131,7 +131,7 @@ export function createJobsHarness(logger: PinoLogger = silentLogger) {
   const docker = new FakeDocker();
   const sent: AgentMessage[] = [];
   const ports = new PortPool(config);
-  const folders = { prepare: vi.fn(async () => folder), remove: vi.fn(async () => undefined), hideHostPaths: vi.fn((text: string) => text) };
+  const folders = { prepare: vi.fn(async () => folder), removeAfterJob: vi.fn(async () => undefined), hideHostPaths: vi.fn((text: string) => text) };
   const timeouts = { watch: vi.fn(), started: vi.fn(), unwatch: vi.fn(), checkNow: vi.fn(async (): Promise<void> => undefined) };
   const warmPool = { take: vi.fn(async (): Promise<unknown> => undefined), jobSlotsInUse: vi.fn() };
   const pool = inlinePool();
