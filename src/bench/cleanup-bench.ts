@@ -137,7 +137,7 @@ async function agentRun(): Promise<void> {
       during.push(...result.during);
     }
     const baseline = median(quiet.map(latency));
-    say(`the big job's clean-up (its container and folder removed), ${ROUNDS} rounds: ${cleanups.map(ms).join(', ')}`);
+    say(`the big job's folder removal (from its request to its end, any wait while jobs grade included), ${ROUNDS} rounds: ${cleanups.map(ms).join(', ')}`);
     say(`other jobs before the big jobs: latency median ${ms(baseline)}, max ${ms(Math.max(...quiet.map(latency)))}`);
     say(
       during.length === 0
@@ -155,7 +155,7 @@ const latency = (span: Span) => span.endedAt - span.startedAt;
 
 /**
  * One job making FILES files while other jobs run one after another; the latencies of those overlapping its clean-up,
- * which runs after its AgentJobDone (early done) until the agent logs it finished.
+ * which runs after its AgentJobDone (early done) until the agent logs its folder removed.
  */
 async function bigJobRound(backend: EmbeddedBackend, logFile: string, hello: () => Promise<Span>): Promise<{ cleanupMs: number; during: number[] }> {
   const bigId = randomUUID();
@@ -166,16 +166,16 @@ async function bigJobRound(backend: EmbeddedBackend, logFile: string, hello: () 
     return done;
   });
   const others: Span[] = [];
-  let cleanupSeconds: number | undefined;
-  while (cleanupSeconds === undefined) {
+  let removalSeconds: number | undefined;
+  while (removalSeconds === undefined) {
     others.push(await hello());
-    if (bigEndedAt !== undefined) cleanupSeconds = removalSecondsOf(logFile, bigId);
+    if (bigEndedAt !== undefined) removalSeconds = removalSecondsOf(logFile, bigId);
   }
   const cleanedAt = performance.now();
   const done = await big;
   if (!String(done.result[1]).includes(`made ${FILES} files`)) throw new Error(`the big job ended ${done.result.join(': ')}`);
   const windowStart = bigEndedAt as number;
-  return { cleanupMs: cleanupSeconds * 1000, during: others.filter((o) => o.endedAt >= windowStart && o.startedAt <= cleanedAt).map(latency) };
+  return { cleanupMs: removalSeconds * 1000, during: others.filter((o) => o.endedAt >= windowStart && o.startedAt <= cleanedAt).map(latency) };
 }
 
 async function timed(run: () => Promise<unknown>): Promise<Span> {
