@@ -18,6 +18,8 @@ const FILES = Number(process.env.BENCH_CLEANUP_FILES ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_CLEANUP_ROUNDS ?? 3);
 /** idle time before each of the other jobs (0: back to back, the agent never idle) */
 const GAP_MS = Number(process.env.BENCH_CLEANUP_GAP_MS ?? 0);
+/** other jobs run after each clean-up, for the baseline */
+const JOBS_AFTER = 5;
 const INPUT = { '@username': 'bench', '@lang': 'en', '@state': '' };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -29,8 +31,9 @@ const sleep = (delayMs: number) => new Promise((done) => setTimeout(done, delayM
  * agent. Part 1, in this process: removal with `fs.rm` against the agent's TreeRemover, while a probe does another
  * job's small file work (a folder made, written, read, removed) every 10 ms; then one disk-limit walk of such a folder.
  * Part 2, the built agent: ROUNDS times, a job makes FILES files while other jobs run one after another; the latencies
- * of those overlapping its clean-up against those before. Env: BENCH_CLEANUP_FILES, BENCH_CLEANUP_ROUNDS,
- * BENCH_CLEANUP_SKIP_PART1, BENCH_CLEANUP_DIR.
+ * of those overlapping its clean-up against those of the jobs before the big jobs and right after each clean-up (the
+ * machine's state drifts between runs: a baseline from the same run). Env: BENCH_CLEANUP_FILES, BENCH_CLEANUP_ROUNDS,
+ * BENCH_CLEANUP_SKIP_PART1, BENCH_CLEANUP_DIR, BENCH_CLEANUP_GAP_MS.
  */
 async function main(): Promise<void> {
   rmSync(WORK, { recursive: true, force: true });
@@ -129,16 +132,19 @@ async function agentRun(): Promise<void> {
     const quiet: Span[] = [];
     for (let i = 0; i < 11; i++) quiet.push(await hello());
     quiet.shift(); // warm-up
+    const quietLatencies = quiet.map(latency);
     const during: number[] = [];
     const cleanups: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const result = await bigJobRound(backend, logFile, hello);
       cleanups.push(result.cleanupMs);
       during.push(...result.during);
+      quietLatencies.push(...result.after);
+      say(`round ${i + 1}, other jobs from the big job's end (started at: latency): ${result.timeline}`);
     }
-    const baseline = median(quiet.map(latency));
+    const baseline = median(quietLatencies);
     say(`the big job's folder removal (from its request to its end, any wait while jobs grade included), ${ROUNDS} rounds: ${cleanups.map(ms).join(', ')}`);
-    say(`other jobs before the big jobs: latency median ${ms(baseline)}, max ${ms(Math.max(...quiet.map(latency)))}`);
+    say(`other jobs before the big jobs and after each clean-up: ${quietLatencies.length}, latency median ${ms(baseline)}, p90 ${ms(percentile(quietLatencies, 90))}, max ${ms(Math.max(...quietLatencies))}`);
     say(
       during.length === 0
         ? 'no other job ran during a clean-up'
@@ -157,7 +163,11 @@ const latency = (span: Span) => span.endedAt - span.startedAt;
  * One job making FILES files while other jobs run one after another; the latencies of those overlapping its clean-up,
  * which runs after its AgentJobDone (early done) until the agent logs its folder removed.
  */
-async function bigJobRound(backend: EmbeddedBackend, logFile: string, hello: () => Promise<Span>): Promise<{ cleanupMs: number; during: number[] }> {
+async function bigJobRound(
+  backend: EmbeddedBackend,
+  logFile: string,
+  hello: () => Promise<Span>,
+): Promise<{ cleanupMs: number; during: number[]; after: number[]; timeline: string }> {
   const bigId = randomUUID();
   let bigEndedAt: number | undefined;
   // 1000 MiB: the files' inodes and dentries count against the job's memory (200 MiB ran out at 149 103 files on ext4)
@@ -172,10 +182,14 @@ async function bigJobRound(backend: EmbeddedBackend, logFile: string, hello: () 
     if (bigEndedAt !== undefined) removalSeconds = removalSecondsOf(logFile, bigId);
   }
   const cleanedAt = performance.now();
+  const after: Span[] = [];
+  for (let i = 0; i < JOBS_AFTER; i++) after.push(await hello());
   const done = await big;
   if (!String(done.result[1]).includes(`made ${FILES} files`)) throw new Error(`the big job ended ${done.result.join(': ')}`);
   const windowStart = bigEndedAt as number;
-  return { cleanupMs: removalSeconds * 1000, during: others.filter((o) => o.endedAt >= windowStart && o.startedAt <= cleanedAt).map(latency) };
+  const overlapping = others.filter((o) => o.endedAt >= windowStart && o.startedAt <= cleanedAt);
+  const timeline = overlapping.map((o) => `${((o.startedAt - windowStart) / 1000).toFixed(1)} s: ${ms(latency(o))}`).join(', ');
+  return { cleanupMs: removalSeconds * 1000, during: overlapping.map(latency), after: after.map(latency), timeline };
 }
 
 async function timed(run: () => Promise<unknown>): Promise<Span> {

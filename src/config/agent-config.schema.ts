@@ -121,7 +121,10 @@ export const agentEnvSchema = z.object({
   AGENT_DOCKER_TIMEOUT_MS: atLeast(1000, 'Docker needs time to create or remove a container').prefault('30000'),
   AGENT_DISK_MAX_ENTRIES: positiveInt().prefault('100000'),
   AGENT_DISK_MIN_FREE_MIB: positiveInt().prefault('1024'),
-  AGENT_CLEANUP_HOLD_MAX_S: nonNegativeInt().prefault('30'),
+  AGENT_CLEANUP_HOLD_MAX_S: nonNegativeInt().prefault('60'),
+  AGENT_CLEANUP_BUSY_PERCENT: nonNegativeInt()
+    .refine((n) => n <= 100, 'expected a share of time, 0 to 100')
+    .prefault('10'),
   AGENT_STUDENT_CONTAINERS_PER_JOB: positiveInt().prefault('4'),
   AGENT_HEALTH_PERIOD_S: positiveInt().prefault('90'),
   AGENT_HEALTH_GRACE_S: positiveInt().prefault('60'),

@@ -67,7 +67,8 @@ describe('parseAgentConfig', () => {
       dockerTimeoutMs: 30_000,
       diskMaxEntries: 100_000,
       diskMinFreeMiB: 1024,
-      cleanupHoldMaxS: 30,
+      cleanupHoldMaxS: 60,
+      cleanupBusyPercent: 10,
       studentContainersPerJob: 4,
     });
     expect(config.runtimes).toBeUndefined();
@@ -82,6 +83,11 @@ describe('parseAgentConfig', () => {
 
   it('refuses a student-container budget of 0 (no run_student could ever start)', () => {
     expect(() => parseAgentConfig({ ...BACKEND, AGENT_STUDENT_CONTAINERS_PER_JOB: '0' })).toThrow(/AGENT_STUDENT_CONTAINERS_PER_JOB="0": expected a positive integer/);
+  });
+
+  it('takes the clean-up share while jobs grade as a percentage, 0 to 100', () => {
+    expect(parseAgentConfig({ ...BACKEND, AGENT_CLEANUP_BUSY_PERCENT: '100' }).cleanupBusyPercent).toBe(100);
+    expect(() => parseAgentConfig({ ...BACKEND, AGENT_CLEANUP_BUSY_PERCENT: '101' })).toThrow(/AGENT_CLEANUP_BUSY_PERCENT="101": expected a share of time, 0 to 100/);
   });
 
   it('treats empty variables as unset', () => {

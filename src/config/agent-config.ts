@@ -39,6 +39,8 @@ export interface AgentConfigValues {
   diskMinFreeMiB: number;
   /** job folder removals wait while jobs grade, at most this long at a time (0: they never wait) */
   cleanupHoldMaxS: number;
+  /** while jobs grade, the share of time (percent) that held removals still run, in short slices */
+  cleanupBusyPercent: number;
   /** student containers of one job running at once; further run_student requests wait in order */
   studentContainersPerJob: number;
   healthPeriodS: number;
@@ -95,6 +97,7 @@ export function parseAgentConfig(env: NodeJS.ProcessEnv, isTty = false, origins:
     diskMaxEntries: e.AGENT_DISK_MAX_ENTRIES,
     diskMinFreeMiB: e.AGENT_DISK_MIN_FREE_MIB,
     cleanupHoldMaxS: e.AGENT_CLEANUP_HOLD_MAX_S,
+    cleanupBusyPercent: e.AGENT_CLEANUP_BUSY_PERCENT,
     studentContainersPerJob: e.AGENT_STUDENT_CONTAINERS_PER_JOB,
     healthPeriodS: e.AGENT_HEALTH_PERIOD_S,
     healthGraceS: e.AGENT_HEALTH_GRACE_S,

@@ -18,6 +18,7 @@ describe('JobFolders (real file system)', () => {
   let workDir: string;
   let warn: ReturnType<typeof vi.fn>;
   let folders: JobFolders;
+  let config: AgentConfig;
   const trees = new TreeRemover();
 
   afterAll(() => trees.onModuleDestroy());
@@ -38,7 +39,8 @@ describe('JobFolders (real file system)', () => {
     workDir = join(scratch, 'work');
     mkdirSync(workDir);
     warn = vi.fn();
-    folders = new JobFolders({ warn } as unknown as PinoLogger, { workDir, tasksDir } as AgentConfig, trees);
+    config = { workDir, tasksDir, cleanupHoldMaxS: 30 } as AgentConfig;
+    folders = new JobFolders({ warn } as unknown as PinoLogger, config, trees);
   });
 
   afterEach(() => rmSync(scratch, { recursive: true, force: true }));
@@ -156,6 +158,18 @@ describe('JobFolders (real file system)', () => {
     folders.releaseRemovals();
     await removal;
     expect(readdirSync(workDir)).toEqual([]);
+  });
+
+  it('a finished job\'s folder waits at most AGENT_CLEANUP_HOLD_MAX_S, then goes though removals are still held', async () => {
+    const paths = await folders.prepare('j', location);
+    config.cleanupHoldMaxS = 0.3;
+    folders.holdRemovals();
+    const removal = folders.removeAfterJob(paths);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(readdirSync(workDir)).toHaveLength(1);
+    await removal;
+    expect(readdirSync(workDir)).toEqual([]);
+    folders.releaseRemovals();
   });
 
   it('a missing task is refused without creating anything', async () => {

@@ -115,9 +115,12 @@ export class JobFolders {
     await this.trees.remove(paths.root);
   }
 
-  /** A finished job's folder: its removal is stopped, or waits, while removals are held. */
+  /**
+   * A finished job's folder: its removal is stopped, or waits, while removals are held, for at most `cleanupHoldMaxS`
+   * from now; then it runs to its end whatever the holds, so that the disk space always comes back.
+   */
   async removeAfterJob(paths: JobFolderPaths): Promise<void> {
-    await this.trees.remove(paths.root, { yields: true });
+    await this.trees.remove(paths.root, { yieldMs: this.config.cleanupHoldMaxS * 1000 });
   }
 
   /** Removals of finished jobs' folders stop where they are and later ones wait, until `releaseRemovals`. */
@@ -127,11 +130,6 @@ export class JobFolders {
 
   releaseRemovals(): void {
     this.trees.release();
-  }
-
-  /** Resolves once every removal under way or waiting now has ended. */
-  whenCurrentRemovalsDone(): Promise<void> {
-    return this.trees.whenCurrentDone();
   }
 
   /** `text` without the agent's own folders in it (for texts sent to the backend). */

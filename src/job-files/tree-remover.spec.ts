@@ -89,13 +89,13 @@ describe('TreeRemover', () => {
 
   it('a hold stops a removal that yields where it is and keeps new ones waiting, others go on; the release lets both finish', async () => {
     const big = manyFiles('big', 30_000);
-    const removed = trees.remove(big, { yields: true });
+    const removed = trees.remove(big, { yieldMs: 60_000 });
     await pause(20);
     trees.hold();
     await pause(100); // what was in flight when the signal came ends
     const left = readdirSync(big).length;
     const later = folderWithLinks('later');
-    const laterRemoved = trees.remove(later, { yields: true });
+    const laterRemoved = trees.remove(later, { yieldMs: 60_000 });
     const other = folderWithLinks('other');
     await trees.remove(other); // a removal that does not yield goes on while held
     expect(existsSync(other)).toBe(false);
@@ -109,25 +109,25 @@ describe('TreeRemover', () => {
     expect(existsSync(later)).toBe(false);
   });
 
-  it('tells when the removals of the moment have ended, not waiting for later ones', async () => {
+  it('a removal yields only for the time it was given: a stopped one goes on, a waiting one starts, though still held', async () => {
+    const big = manyFiles('big', 30_000);
+    const stopped = trees.remove(big, { yieldMs: 400 });
+    await pause(20);
     trees.hold();
-    const ended: string[] = [];
-    const first = trees.remove(folderWithLinks('first'), { yields: true }).then(() => ended.push('first'));
-    const whenDone = trees.whenCurrentDone().then(() => ended.push('waited'));
-    const later = manyFiles('later', 20_000);
-    const laterRemoved = trees.remove(later, { yields: true }).then(() => ended.push('later'));
-    await pause(100);
-    expect(ended).toEqual([]);
-    trees.release();
-    await Promise.all([first, whenDone, laterRemoved]);
-    expect(ended.indexOf('waited')).toBeLessThan(ended.indexOf('later'));
-    expect(ended.indexOf('first')).toBeLessThan(ended.indexOf('waited'));
+    const waiting = folderWithLinks('waiting');
+    const waited = trees.remove(waiting, { yieldMs: 400 });
+    await pause(150);
+    expect(existsSync(big)).toBe(true);
+    expect(existsSync(waiting)).toBe(true);
+    await Promise.all([stopped, waited]);
+    expect(existsSync(big)).toBe(false);
+    expect(existsSync(waiting)).toBe(false);
   });
 
   it('at shutdown, what was held is let go and finishes', async () => {
     const folder = folderWithLinks('held');
     trees.hold();
-    const removed = trees.remove(folder, { yields: true });
+    const removed = trees.remove(folder, { yieldMs: 60_000 });
     trees.onModuleDestroy();
     await removed;
     expect(existsSync(folder)).toBe(false);

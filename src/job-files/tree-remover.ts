@@ -27,8 +27,9 @@ interface Pending {
   reject(error: Error): void;
   /** the process group of its `rm`, once the shell named it */
   group?: number;
-  /** held by `hold` (a finished job's folder); the others never wait */
+  /** held by `hold` (a finished job's folder) until `yieldEnd`; the others never wait */
   yields: boolean;
+  yieldEnd?: NodeJS.Timeout;
 }
 
 /**
@@ -39,15 +40,14 @@ interface Pending {
  * The `rm` processes are started by one long-lived shell, itself started while the agent is small: starting a process
  * from the agent directly forks it, which takes the event loop 50–200 ms once the agent holds large frames (measured,
  * issue #13). The shell and its `rm`s run niced, in the idle I/O class. `hold` stops the removals that yield under way
- * (SIGSTOP to their process groups) and keeps new ones waiting until `release`; other removals are never held.
+ * (SIGSTOP to their process groups) and keeps new ones waiting until `release`; other removals are never held, and a
+ * removal yields only for the time it was given from its request, then runs to its end whatever the holds.
  */
 @Injectable()
 export class TreeRemover implements OnModuleInit, OnModuleDestroy {
   private shell?: ChildProcess;
   private readonly pending = new Map<string, Pending>();
   private readonly waiting: Array<{ id: string; path: string }> = [];
-  /** callers of whenCurrentDone, each with the removals it waits for */
-  private readonly doneWaiters: Array<{ ids: Set<string>; done: () => void }> = [];
   private nextId = 0;
   private held = false;
 
@@ -56,12 +56,14 @@ export class TreeRemover implements OnModuleInit, OnModuleDestroy {
     this.shell ??= this.start();
   }
 
-  /** `yields`: the removal is stopped, or waits, while held. */
-  remove(path: string, { yields = false } = {}): Promise<void> {
+  /** `yieldMs`: for that long from now, the removal is stopped, or waits, while held. */
+  remove(path: string, { yieldMs = 0 } = {}): Promise<void> {
     const id = String(this.nextId++);
     return new Promise<void>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, yields });
-      if (this.held && yields) this.waiting.push({ id, path });
+      const pending: Pending = { resolve, reject, yields: yieldMs > 0 };
+      if (pending.yields) pending.yieldEnd = setTimeout(() => this.stopYielding(id), yieldMs).unref();
+      this.pending.set(id, pending);
+      if (this.held && pending.yields) this.waiting.push({ id, path });
       else this.send(id, path);
     });
   }
@@ -79,17 +81,21 @@ export class TreeRemover implements OnModuleInit, OnModuleDestroy {
     for (const { id, path } of this.waiting.splice(0)) this.send(id, path);
   }
 
-  /** Resolves once every removal under way or waiting now has ended (later ones are not waited for). */
-  whenCurrentDone(): Promise<void> {
-    if (this.pending.size === 0) return Promise.resolve();
-    return new Promise((done) => this.doneWaiters.push({ ids: new Set(this.pending.keys()), done }));
-  }
-
   /** The shell ends once the removals under way are done (those held are let go first). */
   onModuleDestroy(): void {
     this.release();
     this.shell?.stdin?.end();
     this.shell = undefined;
+  }
+
+  /** Its time to yield is over: it runs to its end, whatever the holds. */
+  private stopYielding(id: string): void {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    pending.yields = false;
+    signal(pending.group, 'SIGCONT');
+    const index = this.waiting.findIndex((w) => w.id === id);
+    if (index >= 0) this.send(id, this.waiting.splice(index, 1)[0].path);
   }
 
   private send(id: string, path: string): void {
@@ -118,30 +124,24 @@ export class TreeRemover implements OnModuleInit, OnModuleDestroy {
       if (this.held && pending.yields) signal(pending.group, 'SIGSTOP');
       return;
     }
-    this.pending.delete(id);
+    this.settled(id);
     if (status === '0') pending.resolve();
     else pending.reject(new Error(`rm exited with ${status}: ${message.join(' ')}`.trim()));
-    this.settled([id]);
   }
 
   private lost(shell: ChildProcess, error: Error): void {
     if (this.shell === shell) this.shell = undefined;
     const waitingIds = new Set(this.waiting.map((w) => w.id));
-    const ended = [...this.pending.keys()].filter((id) => !waitingIds.has(id));
-    for (const id of ended) {
-      this.pending.get(id)?.reject(error);
-      this.pending.delete(id);
+    for (const [id, pending] of [...this.pending]) {
+      if (waitingIds.has(id)) continue;
+      this.settled(id);
+      pending.reject(error);
     }
-    this.settled(ended);
   }
 
-  private settled(ids: string[]): void {
-    for (const waiter of [...this.doneWaiters]) {
-      for (const id of ids) waiter.ids.delete(id);
-      if (waiter.ids.size > 0) continue;
-      this.doneWaiters.splice(this.doneWaiters.indexOf(waiter), 1);
-      waiter.done();
-    }
+  private settled(id: string): void {
+    clearTimeout(this.pending.get(id)?.yieldEnd);
+    this.pending.delete(id);
   }
 }
 

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock, flush } from '../../test/support/fake-clock';
+import { FakeClock } from '../../test/support/fake-clock';
 import type { AgentConfig } from '../config/agent-config';
 import type { JobFolders } from '../job-files/job-folders';
-import { FolderRemovalTurns } from './folder-removal-turns';
+import { FolderRemovalTurns, REMOVAL_SLICE_PERIOD_MS } from './folder-removal-turns';
 
-/** Records what the turns asked of the removals; `whenRemovalsDone` resolves when the test says. */
+/** Records what the turns asked of the removals. */
 class RecordingFolders {
   readonly calls: string[] = [];
-  private done?: () => void;
 
   holdRemovals(): void {
     this.calls.push('hold');
@@ -17,19 +16,12 @@ class RecordingFolders {
     this.calls.push('release');
   }
 
-  whenCurrentRemovalsDone(): Promise<void> {
-    return new Promise((resolve) => (this.done = resolve));
-  }
-
-  finishRemovals(): void {
-    this.done?.();
-  }
 }
 
-function turns(holdMaxS = 30) {
+function turns(holdMaxS = 30, busyPercent = 0) {
   const folders = new RecordingFolders();
   const clock = new FakeClock();
-  const config = { cleanupHoldMaxS: holdMaxS } as AgentConfig;
+  const config = { cleanupHoldMaxS: holdMaxS, cleanupBusyPercent: busyPercent } as AgentConfig;
   return { folders, clock, turns: new FolderRemovalTurns(folders as unknown as JobFolders, clock, config) };
 }
 
@@ -46,38 +38,10 @@ describe('FolderRemovalTurns', () => {
     expect(folders.calls).toEqual(['hold', 'release']);
   });
 
-  it('never holds longer than the setting: then the removals of that moment run to their end, and only then hold again', async () => {
-    const { folders, clock, turns: t } = turns(30);
+  it('leaves no slice timer behind at shutdown', () => {
+    const { clock, turns: t } = turns(30, 10);
     t.gradingJobs(1);
-    await clock.advance(29_999);
-    expect(folders.calls).toEqual(['hold']);
-    await clock.advance(1);
-    expect(folders.calls).toEqual(['hold', 'release']);
-    t.gradingJobs(2); // jobs keep coming while the removals drain: they are not held again
-    expect(folders.calls).toEqual(['hold', 'release']);
-    folders.finishRemovals();
-    await flush();
-    expect(folders.calls).toEqual(['hold', 'release', 'hold']);
-    t.gradingJobs(0);
-    expect(folders.calls).toEqual(['hold', 'release', 'hold', 'release']);
-    expect(clock.pending()).toEqual([]);
-  });
-
-  it('after draining with no job left, holds again at the next job', async () => {
-    const { folders, clock, turns: t } = turns(10);
-    t.gradingJobs(1);
-    await clock.advance(10_000);
-    t.gradingJobs(0);
-    folders.finishRemovals();
-    await flush();
-    expect(folders.calls).toEqual(['hold', 'release']);
-    t.gradingJobs(1);
-    expect(folders.calls).toEqual(['hold', 'release', 'hold']);
-  });
-
-  it('leaves no timer behind at shutdown', () => {
-    const { clock, turns: t } = turns(30);
-    t.gradingJobs(1);
+    expect(clock.pending()).toHaveLength(1);
     t.onModuleDestroy();
     expect(clock.pending()).toEqual([]);
   });
@@ -86,6 +50,39 @@ describe('FolderRemovalTurns', () => {
     const { folders, clock, turns: t } = turns(0);
     t.gradingJobs(3);
     t.gradingJobs(0);
+    expect(folders.calls).toEqual([]);
+    expect(clock.pending()).toEqual([]);
+  });
+
+  it('while jobs grade, lets the removals run in slices of the set share of each period', async () => {
+    const { folders, clock, turns: t } = turns(30, 10);
+    t.gradingJobs(1);
+    await clock.advance(REMOVAL_SLICE_PERIOD_MS * 0.9 - 1);
+    expect(folders.calls).toEqual(['hold']);
+    await clock.advance(1);
+    expect(folders.calls).toEqual(['hold', 'release']);
+    await clock.advance(REMOVAL_SLICE_PERIOD_MS * 0.1);
+    expect(folders.calls).toEqual(['hold', 'release', 'hold']);
+    await clock.advance(REMOVAL_SLICE_PERIOD_MS * 2);
+    expect(folders.calls).toEqual(['hold', 'release', 'hold', 'release', 'hold', 'release', 'hold']);
+    t.gradingJobs(0);
+    expect(folders.calls.at(-1)).toBe('release');
+    expect(clock.pending()).toEqual([]);
+  });
+
+  it('during a slice, the end of the last job releases for good: no hold comes after it', async () => {
+    const { folders, clock, turns: t } = turns(30, 10);
+    t.gradingJobs(1);
+    await clock.advance(REMOVAL_SLICE_PERIOD_MS * 0.95);
+    t.gradingJobs(0);
+    expect(folders.calls).toEqual(['hold', 'release', 'release']);
+    await clock.advance(REMOVAL_SLICE_PERIOD_MS * 5);
+    expect(folders.calls).toEqual(['hold', 'release', 'release']);
+  });
+
+  it('at 100 %, never holds', () => {
+    const { folders, clock, turns: t } = turns(30, 100);
+    t.gradingJobs(2);
     expect(folders.calls).toEqual([]);
     expect(clock.pending()).toEqual([]);
   });

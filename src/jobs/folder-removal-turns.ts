@@ -3,20 +3,21 @@ import { AgentConfig } from '../config/agent-config';
 import { JobFolders } from '../job-files/job-folders';
 import { Clock, type TimerHandle } from '../timeouts/clock';
 
+/** While jobs grade, removals run in slices of this period: `cleanupBusyPercent` of it run, the rest stopped. */
+export const REMOVAL_SLICE_PERIOD_MS = 200;
+
 /**
- * When finished jobs' folders are removed: while no job grades (issue #10). Freeing many files a container made costs
- * the kernel work (the inodes and dentries charged to the job's memory cgroup) that slows every container start and
- * process on the host, whatever the removal's priority: +0.3–1 s per overlapping job for 200 000 files, measured. A
- * stopped `rm` costs nothing. A hold lasts at most `cleanupHoldMaxS`; then the removals of that moment run to their
- * end whatever the jobs do, so that the disk space always comes back, and later ones are held again.
+ * When finished jobs' folders are removed (issue #10). Freeing many files a container made costs the kernel work (the
+ * inodes and dentries charged to the job's memory cgroup) that slows every container start and process on the host,
+ * whatever the removal's priority: +0.3–1 s per overlapping job for 200 000 files, measured. A stopped `rm` costs
+ * nothing. So while no job grades, removals run freely; while one does, they are held, and run only in short slices
+ * (`cleanupBusyPercent` of the time), which spreads their cost thin. Each removal yields for at most
+ * `cleanupHoldMaxS` from its request (JobFolders), then runs to its end, so that the disk space always comes back.
  */
 @Injectable()
 export class FolderRemovalTurns implements OnModuleDestroy {
   private holding = false;
-  /** past the longest hold: the removals of that moment run to their end */
-  private draining = false;
-  private jobsGrading = 0;
-  private deadline?: TimerHandle;
+  private slice?: TimerHandle;
 
   constructor(
     private readonly folders: JobFolders,
@@ -26,37 +27,40 @@ export class FolderRemovalTurns implements OnModuleDestroy {
 
   /** Told by the jobs' registry whenever the number of jobs grading changes. */
   gradingJobs(count: number): void {
-    this.jobsGrading = count;
     if (count > 0) this.hold();
     else this.release();
   }
 
-  /** At shutdown no hold is left pending (the removals themselves are let go by their remover). */
+  /** At shutdown no slice is left pending (the removals themselves are let go by their remover). */
   onModuleDestroy(): void {
-    this.deadline?.cancel();
+    this.slice?.cancel();
     this.holding = false;
   }
 
   private hold(): void {
-    if (this.holding || this.draining || this.config.cleanupHoldMaxS === 0) return;
+    if (this.holding || this.config.cleanupHoldMaxS === 0 || this.config.cleanupBusyPercent === 100) return;
     this.holding = true;
     this.folders.holdRemovals();
-    this.deadline = this.clock.setTimer(() => this.drain(), this.config.cleanupHoldMaxS * 1000);
+    this.nextSlice();
+  }
+
+  /** Stopped for the rest of the period, then released for the slice, then held again. */
+  private nextSlice(): void {
+    const runMs = (REMOVAL_SLICE_PERIOD_MS * this.config.cleanupBusyPercent) / 100;
+    if (runMs === 0) return;
+    this.slice = this.clock.setTimer(() => {
+      this.folders.releaseRemovals();
+      this.slice = this.clock.setTimer(() => {
+        this.folders.holdRemovals();
+        this.nextSlice();
+      }, runMs);
+    }, REMOVAL_SLICE_PERIOD_MS - runMs);
   }
 
   private release(): void {
     if (!this.holding) return;
     this.holding = false;
-    this.deadline?.cancel();
+    this.slice?.cancel();
     this.folders.releaseRemovals();
-  }
-
-  private drain(): void {
-    this.release();
-    this.draining = true;
-    void this.folders.whenCurrentRemovalsDone().then(() => {
-      this.draining = false;
-      if (this.jobsGrading > 0) this.hold();
-    });
   }
 }

@@ -31,8 +31,8 @@ async function runFilesJob(backend: FakeBackend, agent: AgentProcess): Promise<s
 
 const folderRemoved = (agent: AgentProcess, jobId: string) => agent.logs.find((l) => l.includes('job folder removed') && l.includes(jobId));
 
-describe("finished jobs' folders are removed while no job grades (real Docker, built agent)", () => {
-  const { backend, agent } = agentHarness({ env: { AGENT_WARM_POOL: '0', AGENT_CLEANUP_HOLD_MAX_S: '300' } });
+describe("with no slices, finished jobs' folders are removed while no job grades (real Docker, built agent)", () => {
+  const { backend, agent } = agentHarness({ env: { AGENT_WARM_POOL: '0', AGENT_CLEANUP_HOLD_MAX_S: '300', AGENT_CLEANUP_BUSY_PERCENT: '0' } });
 
   it('a finished job\'s folder waits while another job grades, and goes once none does', async () => {
     const sleeper = await startSleeper(backend(), agent(), 15);
@@ -46,17 +46,26 @@ describe("finished jobs' folders are removed while no job grades (real Docker, b
   });
 });
 
-describe('a hold of the removals lasts at most AGENT_CLEANUP_HOLD_MAX_S (real Docker, built agent)', () => {
-  const { backend, agent } = agentHarness({ env: { AGENT_WARM_POOL: '0', AGENT_CLEANUP_HOLD_MAX_S: '2' } });
+/** The finished job's folder goes while the sleeper still grades. */
+async function removedWhileAnotherGrades(backend: FakeBackend, agent: AgentProcess): Promise<void> {
+  const sleeper = await startSleeper(backend, agent, 120);
+  const filesJob = await runFilesJob(backend, agent);
+  await untilTrue('the finished job\'s folder removed', () => folderRemoved(agent, filesJob) !== undefined, 15_000);
+  expect(backend.received.some((m) => m.type === 'AgentJobDone' && m.message?.job_id === sleeper)).toBe(false);
+  expect(readdirSync(agent.workDir)).toHaveLength(1);
+  await backend.send({ job_id: sleeper, state: '', '@type': 'BackendKillJob' });
+  await backend.waitFor('AgentJobDone', { timeoutMs: 30_000, where: (m) => m.job_id === sleeper });
+  await untilTrue('no job folder left', () => readdirSync(agent.workDir).length === 0, 20_000);
+}
 
-  it('the folder goes while the other job still grades', async () => {
-    const sleeper = await startSleeper(backend(), agent(), 120);
-    const filesJob = await runFilesJob(backend(), agent());
-    await untilTrue('the finished job\'s folder removed', () => folderRemoved(agent(), filesJob) !== undefined, 15_000);
-    expect(backend().received.some((m) => m.type === 'AgentJobDone' && m.message?.job_id === sleeper)).toBe(false);
-    expect(readdirSync(agent().workDir)).toHaveLength(1);
-    await backend().send({ job_id: sleeper, state: '', '@type': 'BackendKillJob' });
-    await backend().waitFor('AgentJobDone', { timeoutMs: 30_000, where: (m) => m.job_id === sleeper });
-    await untilTrue('no job folder left', () => readdirSync(agent().workDir).length === 0, 20_000);
-  });
+describe('with no slices, a removal waits at most AGENT_CLEANUP_HOLD_MAX_S (real Docker, built agent)', () => {
+  const { backend, agent } = agentHarness({ env: { AGENT_WARM_POOL: '0', AGENT_CLEANUP_HOLD_MAX_S: '2', AGENT_CLEANUP_BUSY_PERCENT: '0' } });
+
+  it('the folder goes while the other job still grades', () => removedWhileAnotherGrades(backend(), agent()));
+});
+
+describe('by default, held removals run in slices while jobs grade (real Docker, built agent)', () => {
+  const { backend, agent } = agentHarness({ env: { AGENT_WARM_POOL: '0', AGENT_CLEANUP_HOLD_MAX_S: '300' } });
+
+  it('the folder goes while the other job still grades, long before the longest wait', () => removedWhileAnotherGrades(backend(), agent()));
 });
