@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { spawnAgent } from '../demo/agent-child';
-import type { EmbeddedBackend } from '../demo/embedded-backend';
 
 export const REPO = resolve(__dirname, '..', '..');
 
@@ -10,7 +9,7 @@ export const REPO = resolve(__dirname, '..', '..');
  * .cache/<name>-*.
  */
 export function spawnBenchAgent(
-  backend: EmbeddedBackend,
+  backend: { address: string },
   name: string,
   tasksDir: string,
   concurrency: number,

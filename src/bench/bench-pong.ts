@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { parseAgentConfig } from '../config/agent-config';
 import { stopAgent } from '../demo/agent-child';
-import { EmbeddedBackend } from '../demo/embedded-backend';
 import { REPO, spawnBenchAgent } from './bench-agent';
+import { type PongBackend, pongBackend } from './pong-backends';
 import { cpuSeconds, median, peakRssMiB, percentile } from './process-usage';
 
 /** the test course holds the task that writes hostile frames (test/fixtures/tasks/testcourse/hostile-frames) */
@@ -18,6 +18,8 @@ const SETTLE_MS = 1000;
 const CONTAINERS = 2;
 /** the agent's frame cap, and the size of the largest results the task writes (default: the agent's default cap) */
 const FRAME_BYTES = process.env.BENCH_FRAME_BYTES;
+/** node: the embedded backend; python: scripts/pong-probe.py, built as the real backend is */
+const BACKEND = process.env.BENCH_PONG_BACKEND ?? 'node';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -39,32 +41,28 @@ const ROUNDS: Round[] = [
  * at once write the costliest frames (test course task `hostile-frames`); idle round trips first, for reference.
  */
 async function main(): Promise<void> {
-  const backend = await EmbeddedBackend.start();
+  const backend = await pongBackend(BACKEND, PING_EVERY_MS);
   const agent = spawnBenchAgent(backend, 'bench-pong', TASKS_DIR, CONTAINERS, FRAME_BYTES ? { AGENT_MAX_FRAME_BYTES: FRAME_BYTES } : {});
   try {
     await backend.whenAgentConnected();
-    const roundTrips: number[] = [];
-    backend.onEvent((event) => event.kind === 'pong' && roundTrips.push(event.ms));
-    const take = () => roundTrips.splice(0);
-    if (PING_EVERY_MS > 0) backend.probeEvery(PING_EVERY_MS);
     await new Promise((r) => setTimeout(r, IDLE_MS));
-    const rows = [row('idle (no job)', take())];
+    const rows = [row('idle (no job)', await backend.takeRoundTrips())];
     const pid = agent.pid as number;
     for (const round of ROUNDS) {
       const cpuBefore = cpuSeconds(pid);
       const started = performance.now();
       const roundTripsOfRound: number[] = [];
       for (let turn = 0; turn < REPEAT; turn++) {
-        await Promise.all(Array.from({ length: CONTAINERS }, () => runJob(backend, round)));
+        await runJobs(backend, round);
         await new Promise((r) => setTimeout(r, SETTLE_MS));
-        roundTripsOfRound.push(...take());
+        roundTripsOfRound.push(...(await backend.takeRoundTrips()));
       }
       const seconds = (performance.now() - started) / 1000 - (REPEAT * SETTLE_MS) / 1000;
       const cpu = cpuSeconds(pid) - cpuBefore;
       rows.push(row(`${CONTAINERS} containers at once${REPEAT > 1 ? `, ${REPEAT} times` : ''}: ${round.name}`, roundTripsOfRound, `${seconds.toFixed(1)} s, agent CPU ${cpu.toFixed(2)} s`));
     }
     say('');
-    say(`${PING_EVERY_MS > 0 ? `Ping every ${PING_EVERY_MS} ms` : 'Ping every second (the backend\'s heartbeat alone)'}; round trip Ping → Pong as the backend sees it`);
+    say(`${PING_EVERY_MS > 0 ? `Ping every ${PING_EVERY_MS} ms` : 'Ping every second (the backend\'s heartbeat alone)'}; round trip Ping → Pong as the ${BACKEND} backend sees it`);
     say('| while | pongs | median | p99 | max | jobs took |');
     say('|---|---|---|---|---|---|');
     for (const line of rows) say(line);
@@ -81,8 +79,8 @@ function row(what: string, roundTrips: number[], took = ''): string {
   return `| ${what} | ${roundTrips.length} | ${ms(median(roundTrips))} | ${ms(percentile(roundTrips, 99))} | ${ms(Math.max(...roundTrips))} | ${took} |`;
 }
 
-async function runJob(backend: EmbeddedBackend, round: Round): Promise<void> {
-  const done = await backend.submit({
+async function runJobs(backend: PongBackend, round: Round): Promise<void> {
+  const jobs = Array.from({ length: CONTAINERS }, () => ({
     job_id: randomUUID(),
     course_id: 'testcourse',
     task_id: 'hostile-frames',
@@ -92,8 +90,9 @@ async function runJob(backend: EmbeddedBackend, round: Round): Promise<void> {
     environment: 'default',
     environment_parameters: { limits: { time: 60, memory: 1500 } },
     debug: false,
-  });
-  if (done.result[0] !== round.expect) throw new Error(`${round.scenario} ended as ${done.result[0]}: ${done.result[1]}`);
+  }));
+  const results = await backend.run(jobs);
+  if (results.some((result) => result !== round.expect)) throw new Error(`${round.scenario} ended as ${results.join(', ')}`);
 }
 
 function frameBytes(): number {
