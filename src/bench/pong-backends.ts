@@ -62,14 +62,14 @@ class NodeBackend implements PongBackend {
 /** scripts/pong-probe.py: Python's pyzmq and msgpack, as the real backend, reading only the head of large messages. */
 class PythonProbe implements PongBackend {
   private readonly answers: Array<(answer: Record<string, unknown>) => void> = [];
-  private connected!: Promise<void>;
+  /** its first answer after the address */
+  private readonly connected = new Promise<void>((resolve) => this.answers.push(() => resolve()));
 
   private constructor(
     private readonly child: ChildProcess,
     lines: Interface,
     readonly address: string,
   ) {
-    this.connected = new Promise((resolve) => this.answers.push(() => resolve()));
     lines.on('line', (line) => this.answers.shift()?.(JSON.parse(line) as Record<string, unknown>));
   }
 

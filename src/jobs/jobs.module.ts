@@ -4,7 +4,6 @@ import { DockerModule } from '../docker/docker.module';
 import { EnvironmentsModule } from '../environments/environments.module';
 import { JobFilesModule } from '../job-files/job-files.module';
 import { PortsModule } from '../ports/ports.module';
-import { Clock, SystemClock } from '../timeouts/clock';
 import { TimeoutsModule } from '../timeouts/timeouts.module';
 import { WarmPoolModule } from '../warm-pool/warm-pool.module';
 import { WorkerPoolModule } from '../worker-pool/worker-pool.module';
@@ -29,7 +28,6 @@ import { RunningJobs } from './running-jobs.registry';
     ContainerFrames,
     GradingContainers,
     FolderRemovalTurns,
-    { provide: Clock, useClass: SystemClock },
   ],
   exports: [JobsService, RunningJobs, JobHooks],
 })

@@ -31,6 +31,6 @@ import { TimeoutsService } from './timeouts.service';
     ContainerStorageQuota,
     { provide: DiskSweepSettings, useFactory: () => new DiskSweepSettings() },
   ],
-  exports: [TimeoutsService, DiskLimitsService, ContainerStorageQuota],
+  exports: [TimeoutsService, DiskLimitsService, ContainerStorageQuota, Clock],
 })
 export class TimeoutsModule {}
