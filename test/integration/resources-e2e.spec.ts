@@ -88,8 +88,9 @@ describe('one job cannot starve the host: disk limit and student-container budge
     expect(await untilOnlyWarmPoolLeft(agent(), 0)).toEqual([]);
   });
 
-  it('logs at start which method enforces the disk limit (this engine: overlay2 over extfs → measured)', () => {
-    expect(agent().logs.some((line) => line.includes('disk limit: job folders and container layers measured by the agent') || line.includes('capped by the engine'))).toBe(true);
+  // the detection runs beside the connection to the backend: its line may come just after AgentHello
+  it('logs at start which method enforces the disk limit (this engine: overlay2 over extfs → measured)', async () => {
+    await untilTrue('the disk limit method logged', () => agent().logged('disk limit: job folders and container layers measured by the agent') || agent().logged('capped by the engine'), 10_000);
   });
 
   it.each([
