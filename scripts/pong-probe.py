@@ -39,7 +39,9 @@ class Probe:
         poller.register(sys.stdin, zmq.POLLIN)
         next_ping = time.perf_counter()
         while True:
-            if self.agent and time.perf_counter() >= next_ping:
+            if self.agent is None:
+                next_ping = time.perf_counter()  # the rhythm starts at the hello, without a burst to catch up
+            elif time.perf_counter() >= next_ping:
                 self.socket.send_multipart([self.agent, PING])
                 self.sent.append(time.perf_counter())
                 next_ping += self.period

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { decode } from '../msgpack/msgpack.codec';
 import type { AgentMessage } from './backend.messages';
 import { BackendSender } from './backend-sender';
-import type { BackendConnection } from './backend-socket';
+import type { BackendConnection, LinkEvent } from './backend-socket';
 import { Timers } from './timers';
 
 const hello: AgentMessage = { friendly_name: 'a', available_job_slots: 1, available_environments: {}, '@type': 'AgentHello' };
@@ -14,9 +14,9 @@ class RecordingConnection implements BackendConnection {
   readonly sent: unknown[] = [];
   private inFlight = false;
 
-  constructor(private readonly behaviour: (frame: Buffer) => Promise<void> = () => new Promise((r) => setTimeout(r, 1))) {}
+  constructor(private readonly behaviour: (frame: Uint8Array) => Promise<void> = () => new Promise((r) => setTimeout(r, 1))) {}
 
-  async send(frame: Buffer): Promise<void> {
+  async send(frame: Uint8Array): Promise<void> {
     if (this.inFlight) throw new Error('EBUSY');
     this.inFlight = true;
     try {
@@ -27,9 +27,9 @@ class RecordingConnection implements BackendConnection {
     }
   }
 
-  async *messages(): AsyncIterable<Buffer[]> {}
+  async *events(): AsyncIterable<LinkEvent> {}
 
-  close(): void {}
+  async close(): Promise<void> {}
 
   types(): string[] {
     return this.sent.map((m) => (m as { '@type': string; job_id?: string }).job_id ?? (m as { '@type': string })['@type']);

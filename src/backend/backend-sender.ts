@@ -7,7 +7,9 @@ import { Timers } from './timers';
 
 interface Outgoing {
   type: AgentMessage['@type'];
-  frame: Buffer;
+  frame: Uint8Array;
+  /** handed over without a copy: nobody reads it after the send */
+  movable: boolean;
   sent: () => void;
 }
 
@@ -32,21 +34,15 @@ export class BackendSender {
   /** Resolves once the message is handed to the socket (or given up on, with a log line). */
   send(message: AgentMessage): Promise<void> {
     const frame = this.encoded(message);
-    return frame ? this.sendEncoded(message['@type'], frame) : Promise.resolve();
+    return frame ? this.queue(message['@type'], frame, false) : Promise.resolve();
   }
 
-  /** As send, for a message already encoded (a large AgentJobDone is encoded in a worker thread). */
+  /**
+   * As send, for a message already encoded (a large AgentJobDone is encoded in a worker thread). The frame is handed
+   * over: the caller must not read it afterwards.
+   */
   sendEncoded(type: AgentMessage['@type'], frame: Uint8Array): Promise<void> {
-    if (this.closed) {
-      this.logger.warn({ type }, 'backend link closed: message not sent');
-      return Promise.resolve();
-    }
-    // as a Buffer over the same bytes: what the socket sends without a copy
-    const bytes = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
-    return new Promise((sent) => {
-      this.waiting.push({ type, frame: bytes, sent });
-      void this.pump();
-    });
+    return this.queue(type, frame, true);
   }
 
   /** The link is up on `connection`: `first` (the hello) is sent before everything that waited. */
@@ -54,7 +50,7 @@ export class BackendSender {
     if (this.closed) return;
     this.connection = connection;
     const frame = this.encoded(first);
-    if (frame) this.waiting.unshift({ type: first['@type'], frame, sent: () => undefined });
+    if (frame) this.waiting.unshift({ type: first['@type'], frame, movable: false, sent: () => undefined });
     void this.pump();
   }
 
@@ -80,6 +76,17 @@ export class BackendSender {
     for (const message of dropped) message.sent();
   }
 
+  private queue(type: AgentMessage['@type'], frame: Uint8Array, movable: boolean): Promise<void> {
+    if (this.closed) {
+      this.logger.warn({ type }, 'backend link closed: message not sent');
+      return Promise.resolve();
+    }
+    return new Promise((sent) => {
+      this.waiting.push({ type, frame, movable, sent });
+      void this.pump();
+    });
+  }
+
   private encoded(message: AgentMessage): Buffer | undefined {
     try {
       return encode(message);
@@ -96,7 +103,7 @@ export class BackendSender {
       const connection = this.connection;
       const next = this.waiting.shift()!;
       try {
-        await connection.send(next.frame);
+        await connection.send(next.frame, next.movable);
       } catch (error) {
         this.logger.warn({ err: error, type: next.type }, 'could not send to the backend: message lost');
       }

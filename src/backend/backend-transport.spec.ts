@@ -5,28 +5,35 @@ import { decode, encode } from '../msgpack/msgpack.codec';
 import type { AgentHelloComposer } from './agent-hello-composer';
 import type { AgentHello } from './backend.messages';
 import { BackendSender } from './backend-sender';
-import type { BackendConnection, BackendSocket } from './backend-socket';
+import type { BackendConnection, BackendSocket, LinkEvent } from './backend-socket';
 import { BackendTransport } from './backend-transport';
 import { HeartbeatWatchdog } from './heartbeat-watchdog';
 import { Timers } from './timers';
+import { Telemetry } from '../telemetry/telemetry';
 
 /** An in-memory DEALER: the test pushes frames in, reads what the agent sent. */
 class FakeConnection implements BackendConnection {
   readonly sent: Array<Record<string, unknown>> = [];
   closed = false;
-  private readonly inbox: Buffer[][] = [];
+  private readonly inbox: LinkEvent[] = [];
   private wake?: () => void;
 
   deliver(...frames: Buffer[]): void {
-    this.inbox.push(frames);
+    this.inbox.push({ frames });
     this.wake?.();
   }
 
-  async send(frame: Buffer): Promise<void> {
+  /** The link answered a Ping itself. */
+  ponged(seconds: number): void {
+    this.inbox.push({ pongSeconds: seconds });
+    this.wake?.();
+  }
+
+  async send(frame: Uint8Array): Promise<void> {
     this.sent.push(decode(frame) as Record<string, unknown>);
   }
 
-  async *messages(): AsyncIterable<Buffer[]> {
+  async *events(): AsyncIterable<LinkEvent> {
     while (!this.closed) {
       const next = this.inbox.shift();
       if (next) yield next;
@@ -34,7 +41,7 @@ class FakeConnection implements BackendConnection {
     }
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.closed = true;
     this.wake?.();
   }
@@ -193,6 +200,19 @@ describe('BackendTransport', () => {
     connection.deliver(encode({ '@type': 'Ping' }));
     await until(() => timers.armed === 3);
     expect(connection.closed).toBe(false);
+  });
+
+  it('takes a Ping the link answered itself as a message from the backend, and records its Pong time', async () => {
+    const pongs: number[] = [];
+    (transport as unknown as { telemetry: Telemetry }).telemetry.on('backend.pong', (signal) => pongs.push(signal.seconds));
+    const ping = vi.fn();
+    transport.addHandler('Ping', ping, true);
+    const connection = await listening();
+    await until(() => timers.armed === 1);
+    connection.ponged(0.002);
+    await until(() => timers.armed === 2);
+    expect(pongs).toEqual([0.002]);
+    expect(ping).not.toHaveBeenCalled();
   });
 
   it('reports a bad address to listen()', () => {

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { BaseRpcContext, type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AgentConfig } from '../config/agent-config';
+import { Telemetry } from '../telemetry/telemetry';
 import { AgentHelloComposer } from './agent-hello-composer';
 import { parseBackendFrame } from './backend-frame.parser';
 import { BackendSender } from './backend-sender';
@@ -13,10 +14,12 @@ const SHUTDOWN_SEND_GRACE_MS = 1000;
 /**
  * The backend link as a NestJS transport: one DEALER connected to the backend's ROUTER. Every frame is decoded,
  * validated and handed to the `@EventPattern(<@type>)` handler; bad frames are logged and dropped. After each connect
- * the agent says hello first; when the backend goes silent the link is rebuilt on a fresh socket.
+ * the agent says hello first; when the backend goes silent the link is rebuilt on a fresh socket. Pings are answered
+ * by the link itself (see LinkThread); those it hands over, when the event loop was stalled, go to the PingController.
  */
 @Injectable()
 export class BackendTransport extends Server implements CustomTransportStrategy {
+  @Optional() @Inject(Telemetry) private readonly telemetry = new Telemetry();
   private connection?: BackendConnection;
 
   constructor(
@@ -45,7 +48,7 @@ export class BackendTransport extends Server implements CustomTransportStrategy 
     this.connection = undefined;
     this.watchdog.stop();
     await this.sender.close(SHUTDOWN_SEND_GRACE_MS);
-    connection?.close();
+    await connection?.close();
   }
 
   on(): never {
@@ -76,7 +79,7 @@ export class BackendTransport extends Server implements CustomTransportStrategy 
     if (!this.connection) return;
     this.log.warn({ silenceMs: this.watchdog.silenceMs }, 'no message from the backend for too long: reconnecting');
     this.sender.detach();
-    this.connection.close();
+    void this.connection.close();
     try {
       this.connect();
     } catch (error) {
@@ -87,9 +90,10 @@ export class BackendTransport extends Server implements CustomTransportStrategy 
 
   private async receive(connection: BackendConnection): Promise<void> {
     try {
-      for await (const frames of connection.messages()) {
+      for await (const event of connection.events()) {
         this.watchdog.feed();
-        this.dispatch(frames);
+        if ('frames' in event) this.dispatch(event.frames);
+        else this.telemetry.record('backend.pong', { seconds: event.pongSeconds });
       }
     } catch (error) {
       if (connection === this.connection) {

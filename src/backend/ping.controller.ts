@@ -4,7 +4,10 @@ import { Telemetry } from '../telemetry/telemetry';
 import type { Ping } from './backend.messages';
 import { BackendSender } from './backend-sender';
 
-/** The backend's heartbeat, answered at once: a Pong never waits behind Docker work. */
+/**
+ * The Pings the link's own thread handed over instead of answering them: those that arrived while the event loop was
+ * stalled (see LinkThread). Answered as soon as the event loop runs again.
+ */
 @Controller()
 export class PingController {
   @Optional() @Inject(Telemetry) private readonly telemetry = new Telemetry();

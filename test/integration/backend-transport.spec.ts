@@ -7,11 +7,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppModule } from '../../src/app.module';
 import { backendMicroserviceOptions } from '../../src/backend/backend.module';
+import { BackendSocket } from '../../src/backend/backend-socket';
 import type { BackendKillJob, BackendNewJob } from '../../src/backend/backend.messages';
 import { parseAgentConfig } from '../../src/config/agent-config';
 import { EnvironmentCatalog } from '../../src/environments/environment-catalog.service';
 import { JobsService } from '../../src/jobs/jobs.service';
 import { decode, encode } from '../../src/msgpack/msgpack.codec';
+import { REPO } from '../support/agent-process';
 import { FakeBackend } from '../support/fake-backend';
 import { fixtureBytes } from '../support/fixtures';
 
@@ -41,6 +43,8 @@ describe('backend transport against a real ZeroMQ ROUTER', () => {
       AGENT_ID: `backend-transport-${process.pid}`,
     });
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+      .overrideProvider(BackendSocket)
+      .useValue(new BackendSocket(join(REPO, 'dist', 'backend', 'link-thread.worker.js')))
       .overrideProvider(EnvironmentCatalog)
       .useValue(catalog)
       .overrideProvider(JobsService)
