@@ -60,9 +60,18 @@ function linkThread(alive = true) {
   const posted: FromLinkThread[] = [];
   let now = 1000;
   const eventLoopAlive = vi.fn(() => alive);
-  const thread = new LinkThread({ dealer, post: (message) => posted.push(message), eventLoopAlive, now: () => now });
+  const timers: Array<{ at: number; callback: () => void }> = [];
+  const after = (ms: number, callback: () => void) => timers.push({ at: now + ms, callback });
+  const thread = new LinkThread({ dealer, post: (message) => posted.push(message), eventLoopAlive, now: () => now, after });
   void thread.receive();
-  return { dealer, posted, thread, eventLoopAlive, advance: (ms: number) => (now += ms) };
+  const advance = (ms: number) => {
+    now += ms;
+    for (const timer of timers.filter((t) => t.at <= now)) {
+      timers.splice(timers.indexOf(timer), 1);
+      timer.callback();
+    }
+  };
+  return { dealer, posted, thread, eventLoopAlive, advance };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -86,6 +95,55 @@ describe('LinkThread', () => {
     dealer.finish();
     await settle();
     expect(posted).toEqual([{ kind: 'sent', id: 1 }, { kind: 'ponged', seconds: 0.007 }, { kind: 'sent', id: 2 }]);
+  });
+
+  it('holds a large message due to cross when the next Ping comes until that Ping is answered, then sends it', async () => {
+    const { dealer, posted, thread, advance } = linkThread();
+    const ping = async () => {
+      dealer.deliver(encode({ '@type': 'Ping' }));
+      await settle();
+      dealer.finish();
+      await settle();
+    };
+    await ping();
+    advance(1000);
+    await ping(); // one Ping a second
+    advance(990);
+    const large = new Uint8Array(encode({ '@type': 'AgentJobDone', job_id: 'big', text: 'x'.repeat(2 * 1024 * 1024) }));
+    thread.handle({ kind: 'send', id: 1, frame: large });
+    thread.handle(send(2, { '@type': 'AgentJobStarted', job_id: 'behind' }));
+    await settle();
+    expect(dealer.types()).toEqual(['Pong', 'Pong']); // both wait: the large one would cross when the Ping comes
+    advance(20);
+    await ping(); // within its grace
+    expect(dealer.types()).toEqual(['Pong', 'Pong', 'Pong', 'AgentJobDone']);
+    dealer.finish();
+    await settle();
+    dealer.finish();
+    await settle();
+    expect(dealer.types()).toEqual(['Pong', 'Pong', 'Pong', 'AgentJobDone', 'AgentJobStarted']);
+    expect(posted.filter((m) => m.kind === 'sent')).toEqual([{ kind: 'sent', id: 1 }, { kind: 'sent', id: 2 }]);
+  });
+
+  it('sends a held message once the awaited Ping is late past its grace', async () => {
+    const { dealer, thread, advance } = linkThread();
+    for (const step of [0, 1000]) {
+      advance(step);
+      dealer.deliver(encode({ '@type': 'Ping' }));
+      await settle();
+      dealer.finish();
+      await settle();
+    }
+    advance(990);
+    thread.handle({ kind: 'send', id: 1, frame: new Uint8Array(encode({ '@type': 'AgentJobDone', text: 'x'.repeat(2 * 1024 * 1024) })) });
+    await settle();
+    expect(dealer.types()).toEqual(['Pong', 'Pong']);
+    advance(59);
+    await settle();
+    expect(dealer.types()).toEqual(['Pong', 'Pong']);
+    advance(1);
+    await settle();
+    expect(dealer.types()).toEqual(['Pong', 'Pong', 'AgentJobDone']);
   });
 
   it('hands a Ping to the event loop unanswered when the event loop has not turned lately', async () => {

@@ -1,5 +1,6 @@
 import { encode } from '../msgpack/msgpack.codec';
 import { parseBackendFrame } from './backend-frame.parser';
+import { PingRhythm } from './ping-rhythm';
 
 /** From the event loop to the link's thread. */
 export type ToLinkThread = { kind: 'send'; id: number; frame: Uint8Array } | { kind: 'close' };
@@ -26,6 +27,8 @@ export interface LinkThreadPorts {
   eventLoopAlive(): boolean;
   /** Milliseconds, monotonic. */
   now(): number;
+  /** Calls `callback` once after `ms`. */
+  after(ms: number, callback: () => void): void;
 }
 
 const PONG = encode({ '@type': 'Pong' });
@@ -37,9 +40,11 @@ const PING_MAX_BYTES = 32;
  * here, ahead of every message waiting to be sent, as long as the event loop is alive; so a Pong never waits for the
  * event loop (whatever a container makes it do), only for a message already crossing the connection. A Ping that
  * arrives while the event loop is stalled is handed to it like any message, and answered there once it runs again.
+ * A large message is timed so that it has crossed before the next Ping is due (see PingRhythm).
  */
 export class LinkThread {
   private readonly pings: number[] = [];
+  private readonly rhythm = new PingRhythm();
   private readonly waiting: Array<{ id: number; frame: Uint8Array }> = [];
   private sending = false;
   private closed = false;
@@ -68,6 +73,7 @@ export class LinkThread {
   private received(frames: Buffer[]): void {
     if (isPing(frames) && this.ports.eventLoopAlive()) {
       this.pings.push(this.ports.now());
+      this.rhythm.pinged(this.ports.now());
       void this.pump();
       return;
     }
@@ -81,8 +87,16 @@ export class LinkThread {
     this.sending = true;
     while (!this.closed && (this.pings.length > 0 || this.waiting.length > 0)) {
       const arrived = this.pings.shift();
-      if (arrived !== undefined) await this.pong(arrived);
-      else await this.sendWaiting(this.waiting.shift()!);
+      if (arrived !== undefined) {
+        await this.pong(arrived);
+        continue;
+      }
+      const holdMs = this.rhythm.holdFor(this.waiting[0].frame.byteLength, this.ports.now());
+      if (holdMs > 0) {
+        this.ports.after(holdMs, () => void this.pump()); // or sooner: the Ping it waits for
+        break;
+      }
+      await this.sendWaiting(this.waiting.shift()!);
     }
     this.sending = false;
   }

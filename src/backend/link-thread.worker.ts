@@ -23,6 +23,7 @@ const thread = new LinkThread({
   post: (message, transfer) => port.postMessage(message, transfer),
   eventLoopAlive: () => Date.now() - Number(Atomics.load(beat, 0)) <= data.staleAfterMs,
   now: () => performance.now(),
+  after: (ms, callback) => setTimeout(callback, ms),
 });
 const closed = new Int32Array(data.dealerClosed);
 port.on('message', (message: ToLinkThread) => {

@@ -18,8 +18,11 @@ const SETTLE_MS = 1000;
 const CONTAINERS = 2;
 /** the agent's frame cap, and the size of the largest results the task writes (default: the agent's default cap) */
 const FRAME_BYTES = process.env.BENCH_FRAME_BYTES;
-/** node: the embedded backend; python: scripts/pong-probe.py, built as the real backend is */
-const BACKEND = process.env.BENCH_PONG_BACKEND ?? 'node';
+/**
+ * python (default): scripts/pong-probe.py, built as the real backend is (needs python3-zmq and python3-msgpack); node:
+ * the embedded backend, whose receiver faults fresh pages for every large message and so mostly measures itself
+ */
+const BACKEND = process.env.BENCH_PONG_BACKEND ?? 'python';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 

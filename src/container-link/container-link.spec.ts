@@ -42,4 +42,37 @@ describe('ContainerLink', () => {
       'release large true',
     ]);
   });
+
+  it('pauses the stream while a large frame waits to be read; once frames are no longer wanted, it stays paused', async () => {
+    const stream = new PassThrough();
+    const delivered: string[] = [];
+    let finishRead: (value: string) => void = () => undefined;
+    let wanted = true;
+    new ContainerLink(stream as unknown as AttachStream, 1 << 20, {
+      onFrame: (_raw, frame) => delivered.push(String(frame)),
+      onStderr: () => undefined,
+      onProtocolError: (error) => delivered.push(`error ${error.message}`),
+      onEnd: () => delivered.push('end'),
+    }, {
+      read: (raw) => (raw.length > SMALL_FRAME_BYTES ? new Promise<string>((resolve) => (finishRead = resolve)) : 'small'),
+      skip: () => !wanted,
+    });
+    const large = () => stdout(encodeFrame({ type: 'x', data: 'y'.repeat(2 * SMALL_FRAME_BYTES) }));
+    stream.write(large());
+    await new Promise((r) => setImmediate(r));
+    expect(stream.isPaused()).toBe(true); // the container's next writes wait
+    stream.write(large());
+    stream.write(stdout(encodeFrame({ type: 'after' })));
+    finishRead('first'); // still wanted: read on, up to the second large frame, which waits in turn
+    await new Promise((r) => setTimeout(r, 10));
+    expect(delivered).toEqual(['first']);
+    expect(stream.isPaused()).toBe(true);
+    wanted = false;
+    finishRead('result');
+    stream.write(stdout(encodeFrame({ type: 'later' })));
+    stream.end();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(stream.isPaused()).toBe(true);
+    expect(delivered).toEqual(['first', 'result']); // nothing after it, not even the end, is read
+  });
 });

@@ -1,6 +1,6 @@
 import type { AttachStream } from '../docker/docker.types';
 import { DockerStreamDemuxer } from './docker-stream-demuxer';
-import { encodeFrame, FrameDecoder } from './frame-codec';
+import { encodeFrame, FrameDecoder, type FrameGathering, SMALL_FRAME_BYTES } from './frame-codec';
 
 export interface ContainerLinkHandlers<F> {
   /** A frame from the container: its raw body, and what `read` made of it. Frames arrive in the order they were sent. */
@@ -12,12 +12,10 @@ export interface ContainerLinkHandlers<F> {
   onEnd(): void;
 }
 
-/** How a link's frames are read. */
-export interface FrameReading<F> {
+/** How a link's frames are gathered (memory, and whether they are still wanted) and read. */
+export interface FrameReading<F> extends FrameGathering {
   /** Makes sense of one frame body; may take its time (a worker thread) but must not reject. */
   read(raw: Buffer): F | Promise<F>;
-  /** The shared memory a large body is gathered in (default: fresh memory each time). */
-  allocate?(length: number): Buffer;
   /** Called once the frame was delivered: the reader may take its memory back when nothing refers to it any more. */
   release?(raw: Buffer, frame: F): void;
 }
@@ -28,6 +26,8 @@ export class ContainerLink<F> {
   private ended = false;
   /** every frame's reading and delivery, then the end, in stream order, however long each frame takes to read */
   private delivered: Promise<void> = Promise.resolve();
+  /** bytes of the frames gathered and not yet delivered */
+  private waitingBytes = 0;
 
   constructor(
     private readonly stream: AttachStream,
@@ -35,7 +35,10 @@ export class ContainerLink<F> {
     private readonly handlers: ContainerLinkHandlers<F>,
     private readonly reading: FrameReading<F>,
   ) {
-    const frames = new FrameDecoder(maxFrameBytes, (raw) => this.deliver(raw), reading.allocate?.bind(reading));
+    const frames = new FrameDecoder(maxFrameBytes, (raw) => this.deliver(raw), {
+      allocate: reading.allocate?.bind(reading),
+      skip: reading.skip?.bind(reading),
+    });
     const demuxer = new DockerStreamDemuxer(
       (payload) => frames.push(payload),
       (payload) => handlers.onStderr(payload.toString('utf8')),
@@ -70,13 +73,23 @@ export class ContainerLink<F> {
 
   /**
    * One frame read at a time, after the previous one was handled: one container never takes more than one worker
-   * thread, and a frame the job no longer needs (after its result) can be skipped by the reader.
+   * thread, and a frame the job no longer needs (after its result) can be skipped by the reader. While a large frame
+   * waits, the stream is paused (the container's writes wait): a container cannot make the agent gather frame after
+   * frame faster than they are read. Once frames are no longer wanted, a paused stream stays so: what a container
+   * still writes after its result is neither gathered nor carried by Docker, until it exits or is stopped.
    */
   private deliver(raw: Buffer): void {
+    this.waitingBytes += raw.length;
+    if (this.waitingBytes > SMALL_FRAME_BYTES) this.stream.pause();
     this.after(async () => {
-      const frame = await this.reading.read(raw);
-      this.handlers.onFrame(raw, frame);
-      this.reading.release?.(raw, frame);
+      try {
+        const frame = await this.reading.read(raw);
+        this.handlers.onFrame(raw, frame);
+        this.reading.release?.(raw, frame);
+      } finally {
+        this.waitingBytes -= raw.length;
+        if (this.waitingBytes <= SMALL_FRAME_BYTES && this.stream.isPaused() && !this.reading.skip?.()) this.stream.resume();
+      }
     });
   }
 

@@ -16,26 +16,45 @@ export function encodeFrame(message: Record<string, unknown>): Buffer {
   return Buffer.concat([prefix, body]);
 }
 
+export interface FrameGathering {
+  /** Memory for a large frame (default: fresh shared memory), so that a worker thread reads it where it is. */
+  allocate?(length: number): Buffer;
+  /** Whether frames are still wanted: when not, their bytes are passed over, and a frame under way is dropped. */
+  skip?(): boolean;
+}
+
 /**
  * Cuts a byte stream into length-prefixed frames however it was split or merged. A frame longer than `maxBytes` is an
  * error before any of it is buffered, so a container cannot make the agent hold an arbitrary amount of memory. Each
- * frame is gathered in a buffer of its exact size as its bytes arrive; a large one in shared memory (from `allocate`),
- * so that a worker thread reads it where it is.
+ * frame is gathered in a buffer of its exact size as its bytes arrive; a large one in shared memory (see
+ * FrameGathering), unless frames are skipped.
  */
 export class FrameDecoder {
   private readonly prefix = new FillingBuffer(Buffer.alloc(PREFIX));
   private body?: FillingBuffer;
+  /** bytes of a skipped frame still to pass over */
+  private skipping = 0;
 
   constructor(
     private readonly maxBytes: number,
     private readonly onFrame: (frame: Buffer) => void,
-    private readonly allocate: (length: number) => Buffer = (length) => Buffer.from(new SharedArrayBuffer(length)),
+    private readonly gathering: FrameGathering = {},
   ) {}
 
   /** Throws FrameError when a frame announces more than maxBytes. */
   push(chunk: Buffer): void {
     let pos = 0;
     for (;;) {
+      if (this.body && this.gathering.skip?.()) {
+        this.skipping = this.body.target.length - this.body.filledBytes; // its memory is left to the garbage collector
+        this.body = undefined;
+      }
+      if (this.skipping > 0) {
+        const passed = Math.min(this.skipping, chunk.length - pos);
+        pos += passed;
+        this.skipping -= passed;
+        if (this.skipping > 0) return;
+      }
       if (!this.body) {
         pos += this.prefix.fillFrom(chunk, pos);
         if (!this.prefix.full) return;
@@ -44,6 +63,10 @@ export class FrameDecoder {
           throw new FrameError(`a frame of ${length} bytes exceeds the agent's limit of ${this.maxBytes} bytes (AGENT_MAX_FRAME_BYTES)`);
         }
         this.prefix.reset();
+        if (this.gathering.skip?.()) {
+          this.skipping = length;
+          continue;
+        }
         this.body = new FillingBuffer(length <= SMALL_FRAME_BYTES ? Buffer.allocUnsafe(length) : this.allocate(length));
       }
       pos += this.body.fillFrom(chunk, pos);
@@ -57,6 +80,10 @@ export class FrameDecoder {
   /** Bytes received that do not make a whole frame (non-zero at end of stream means a truncated frame). */
   get leftover(): number {
     return this.body ? PREFIX + this.body.filledBytes : this.prefix.filledBytes;
+  }
+
+  private allocate(length: number): Buffer {
+    return this.gathering.allocate?.(length) ?? Buffer.from(new SharedArrayBuffer(length));
   }
 }
 

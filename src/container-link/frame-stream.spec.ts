@@ -88,6 +88,31 @@ describe('FrameDecoder', () => {
     expect(frames.leftover).toBe(6);
   });
 
+  it('once frames are skipped: passes over their bytes without gathering them, and drops the frame under way', () => {
+    const got: unknown[] = [];
+    const allocated: number[] = [];
+    let skip = false;
+    const frames = new FrameDecoder(1 << 22, (f) => got.push(decode(f)), {
+      allocate: (length) => {
+        allocated.push(length);
+        return Buffer.from(new SharedArrayBuffer(length));
+      },
+      skip: () => skip,
+    });
+    const large = (n: number) => encodeFrame({ type: 'big', n, text: 'x'.repeat(100_000) });
+    const bytes = Buffer.concat([encodeFrame({ type: 'first' }), large(1), large(2), encodeFrame({ type: 'after' }), Buffer.alloc(4)]);
+    const firstLarge = encodeFrame({ type: 'first' }).length;
+    frames.push(bytes.subarray(0, firstLarge + 50_000)); // halfway through the first large frame
+    skip = true;
+    for (let offset = firstLarge + 50_000; offset < bytes.length; offset += 30_000) frames.push(bytes.subarray(offset, offset + 30_000));
+    expect(got).toEqual([{ type: 'first' }]);
+    expect(allocated).toHaveLength(1); // the second large frame was never gathered
+    expect(frames.leftover).toBe(0);
+    skip = false;
+    frames.push(encodeFrame({ type: 'wanted again' }));
+    expect(got).toEqual([{ type: 'first' }, { type: 'wanted again' }]);
+  });
+
   it('delivers an empty frame at once', () => {
     const got: Buffer[] = [];
     new FrameDecoder(16, (f) => got.push(f)).push(Buffer.from([0, 0, 0, 0]));

@@ -29,10 +29,14 @@ export class ContainerFrames {
     this.buffers = new FrameBuffers(2 * capacityFor(config.maxFrameBytes));
   }
 
-  /** How the frames of one job's grading container are read: not at all once its AgentJobDone went (`late`). */
+  /**
+   * How the frames of one job's grading container are read: not at all once its AgentJobDone went (`late`): those
+   * that start after are not even gathered.
+   */
   reading(jobId: string, late: () => boolean): FrameReading<ContainerFrame> {
     return {
       read: (raw) => (late() ? { kind: 'late' } : this.read(jobId, raw)),
+      skip: late,
       allocate: (length) => this.buffers.take(length),
       release: (raw, frame) => {
         if (NOTHING_REFERS_TO_THE_FRAME.has(frame.kind)) this.buffers.give(raw);
