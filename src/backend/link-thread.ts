@@ -72,8 +72,9 @@ export class LinkThread {
 
   private received(frames: Buffer[]): void {
     if (isPing(frames) && this.ports.eventLoopAlive()) {
-      this.pings.push(this.ports.now());
-      this.rhythm.pinged(this.ports.now());
+      const arrived = this.ports.now();
+      this.pings.push(arrived);
+      this.rhythm.pinged(arrived);
       void this.pump();
       return;
     }
