@@ -15,7 +15,6 @@ class RecordingFolders {
   releaseRemovals(): void {
     this.calls.push('release');
   }
-
 }
 
 function turns(holdMaxS = 30, busyPercent = 0) {
