@@ -5,8 +5,11 @@ import { Injectable, Optional } from '@nestjs/common';
 import type { FromLinkThread, ToLinkThread } from './link-thread';
 import type { LinkThreadData } from './link-thread.worker';
 
-/** What the link reports: one ZeroMQ message (its frames), or a Ping it answered itself and how long that took. */
-export type LinkEvent = { frames: Buffer[] } | { pongSeconds: number };
+/**
+ * What the link reports: one ZeroMQ message (its frames), a Ping it answered itself and how long that took, or (once,
+ * at start) the priority its thread runs at and why the one asked for was refused.
+ */
+export type LinkEvent = { frames: Buffer[] } | { pongSeconds: number } | { nice: number; refused?: string };
 
 /** One DEALER connected to the backend. At most one send() in flight at a time (zeromq v6 rule); the caller serialises. */
 export interface BackendConnection {
@@ -41,11 +44,12 @@ class ThreadedBackendConnection implements BackendConnection {
   private gone = false;
   private closing?: Promise<void>;
 
-  constructor(address: string, workerFile: string) {
+  constructor(address: string, nice: number, workerFile: string) {
     this.beatNow();
     this.beating = setInterval(() => this.beatNow(), EVENT_LOOP_BEAT_MS).unref();
     const workerData: LinkThreadData = {
       address,
+      nice,
       lingerMs: LINGER_MS,
       eventLoopBeat: this.beat.buffer as SharedArrayBuffer,
       staleAfterMs: EVENT_LOOP_STALE_MS,
@@ -78,6 +82,7 @@ class ThreadedBackendConnection implements BackendConnection {
     for await (const [message] of on(this.worker, 'message', { close: ['exit'] }) as AsyncIterable<[FromLinkThread]>) {
       if (message.kind === 'message') yield { frames: message.frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength)) };
       else if (message.kind === 'ponged') yield { pongSeconds: message.seconds };
+      else if (message.kind === 'priority') yield { nice: message.nice, refused: message.error };
       else if (message.kind === 'failed') throw new Error(message.error);
       else if (message.kind === 'ended') return;
     }
@@ -135,8 +140,8 @@ export class BackendSocket {
   /** `workerFile`: the built link thread (tests running from the sources give dist's). */
   constructor(@Optional() private readonly workerFile: string = WORKER_FILE) {}
 
-  /** The connection itself completes (and reconnects) in the background. */
-  connect(address: string): BackendConnection {
-    return new ThreadedBackendConnection(address, this.workerFile);
+  /** The connection itself completes (and reconnects) in the background. `nice`: its thread's priority. */
+  connect(address: string, nice: number): BackendConnection {
+    return new ThreadedBackendConnection(address, nice, this.workerFile);
   }
 }

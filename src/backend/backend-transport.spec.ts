@@ -29,6 +29,12 @@ class FakeConnection implements BackendConnection {
     this.wake?.();
   }
 
+  /** The link's thread says what priority it runs at. */
+  prioritised(nice: number, refused?: string): void {
+    this.inbox.push({ nice, refused });
+    this.wake?.();
+  }
+
   async send(frame: Uint8Array): Promise<void> {
     this.sent.push(decode(frame) as Record<string, unknown>);
   }
@@ -54,9 +60,11 @@ class FakeConnection implements BackendConnection {
 class FakeSocket {
   readonly connections: FakeConnection[] = [];
   readonly addresses: string[] = [];
+  readonly nices: number[] = [];
 
-  connect(address: string): BackendConnection {
+  connect(address: string, nice: number): BackendConnection {
     this.addresses.push(address);
+    this.nices.push(nice);
     const connection = new FakeConnection();
     this.connections.push(connection);
     return connection;
@@ -101,7 +109,7 @@ describe('BackendTransport', () => {
     timers = new ManualTimers();
     log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
     const logger = log as unknown as PinoLogger;
-    const config = { backendAddress: 'tcp://127.0.0.1:2001', backendSilenceMs: 10_000 } as AgentConfig;
+    const config = { backendAddress: 'tcp://127.0.0.1:2001', backendSilenceMs: 10_000, backendLinkNice: -10 } as AgentConfig;
     compose = vi.fn(async () => HELLO);
     transport = new BackendTransport(
       config,
@@ -213,6 +221,19 @@ describe('BackendTransport', () => {
     await until(() => timers.armed === 2);
     expect(pongs).toEqual([0.002]);
     expect(ping).not.toHaveBeenCalled();
+  });
+
+  it("opens the link at the configured priority and logs the priority its thread got, which is no backend message", async () => {
+    const connection = await listening();
+    expect(socket.nices).toEqual([-10]);
+    await until(() => timers.armed === 1);
+    connection.prioritised(-10);
+    connection.prioritised(0, 'EACCES: permission denied');
+    await until(() => log.warn.mock.calls.length === 1);
+    expect(log.info).toHaveBeenCalledWith({ nice: -10 }, 'backend link thread priority set');
+    expect(log.warn.mock.calls[0][0]).toEqual({ wanted: -10, nice: 0, reason: 'EACCES: permission denied' });
+    expect(log.warn.mock.calls[0][1]).toContain('CAP_SYS_NICE');
+    expect(timers.armed).toBe(1); // the silence count did not restart
   });
 
   it('reports a bad address to listen()', () => {

@@ -60,7 +60,7 @@ export class BackendTransport extends Server implements CustomTransportStrategy 
   }
 
   private connect(): void {
-    const connection = this.socket.connect(this.config.backendAddress);
+    const connection = this.socket.connect(this.config.backendAddress, this.config.backendLinkNice);
     this.connection = connection;
     this.log.info({ address: this.config.backendAddress }, 'connecting to the backend');
     void this.receive(connection);
@@ -91,6 +91,10 @@ export class BackendTransport extends Server implements CustomTransportStrategy 
   private async receive(connection: BackendConnection): Promise<void> {
     try {
       for await (const event of connection.events()) {
+        if ('nice' in event) {
+          this.notePriority(event.nice, event.refused);
+          continue;
+        }
         this.watchdog.feed();
         if ('frames' in event) this.dispatch(event.frames);
         else this.telemetry.record('backend.pong', { seconds: event.pongSeconds });
@@ -100,6 +104,12 @@ export class BackendTransport extends Server implements CustomTransportStrategy 
         this.log.error({ err: error }, 'receiving from the backend failed: waiting for the watchdog to reconnect');
       }
     }
+  }
+
+  private notePriority(nice: number, refused?: string): void {
+    const wanted = this.config.backendLinkNice;
+    if (refused === undefined) this.log.info({ nice }, 'backend link thread priority set');
+    else this.log.warn({ wanted, nice, reason: refused }, 'could not raise the backend link thread priority (needs CAP_SYS_NICE): under load its Pongs may wait for the CPU');
   }
 
   private dispatch(frames: Buffer[]): void {

@@ -9,6 +9,8 @@ export type ToLinkThread = { kind: 'send'; id: number; frame: Uint8Array } | { k
 export type FromLinkThread =
   | { kind: 'message'; frames: Uint8Array[] }
   | { kind: 'ponged'; seconds: number }
+  /** The thread's nice value at start; `error`: why the one asked for was refused. */
+  | { kind: 'priority'; nice: number; error?: string }
   | { kind: 'sent'; id: number; error?: string }
   | { kind: 'failed'; error: string }
   | { kind: 'ended' };

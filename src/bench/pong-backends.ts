@@ -5,14 +5,20 @@ import type { SubmittedJob } from '../demo/backend-scheduler';
 import { EmbeddedBackend } from '../demo/embedded-backend';
 import { REPO } from './bench-agent';
 
+export interface RoundTrips {
+  agent: number[];
+  /** A process that only answers Pings, pinged at the same moments: what this machine gives a Pong under that load. */
+  reference: number[];
+}
+
 /** What the Pong bench needs of a backend: jobs run, and the Ping → Pong round trips it saw. */
 export interface PongBackend {
   readonly address: string;
   whenAgentConnected(): Promise<void>;
   /** The jobs' result words (`success`, `crash`, …), once all have ended. */
   run(jobs: SubmittedJob[]): Promise<string[]>;
-  /** Round trips (ms) since the last call. */
-  takeRoundTrips(): Promise<number[]>;
+  /** Round trips (ms) since the last call: the agent's, and the reference responder's where the backend has one. */
+  takeRoundTrips(): Promise<RoundTrips>;
   close(): void;
 }
 
@@ -50,8 +56,8 @@ class NodeBackend implements PongBackend {
     return done.map((d) => String(d.result[0]));
   }
 
-  async takeRoundTrips(): Promise<number[]> {
-    return this.roundTrips.splice(0);
+  async takeRoundTrips(): Promise<RoundTrips> {
+    return { agent: this.roundTrips.splice(0), reference: [] };
   }
 
   close(): void {
@@ -92,8 +98,9 @@ class PythonProbe implements PongBackend {
     return (answer.results as unknown[][]).map((result) => String(result[0]));
   }
 
-  async takeRoundTrips(): Promise<number[]> {
-    return (await this.ask({ take: true })).round_trips as number[];
+  async takeRoundTrips(): Promise<RoundTrips> {
+    const answer = await this.ask({ take: true });
+    return { agent: answer.round_trips as number[], reference: answer.reference as number[] };
   }
 
   close(): void {

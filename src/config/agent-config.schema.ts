@@ -26,6 +26,14 @@ const nonNegativeInt = (what = 'a whole number, 0 or more') =>
     .regex(/^\d+$/, `expected ${what}`)
     .transform(Number)
     .refine((n) => Number.isSafeInteger(n), `expected ${what}`);
+/** A nice value, -20 (first served) to 19. */
+const niceValue = z
+  .string()
+  .trim()
+  .regex(/^-?\d+$/, 'expected a nice value, -20 to 19')
+  .transform(Number)
+  .refine((n) => n >= -20 && n <= 19, 'expected a nice value, -20 to 19');
+
 /** A positive integer no smaller than `min`: below it the agent could not do its work (every job would fail). */
 const atLeast = (min: number, why: string) =>
   positiveInt().refine((n) => n >= min, `expected at least ${min} (${why})`);
@@ -113,6 +121,7 @@ export const agentEnvSchema = z.object({
     .trim()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected 1-64 letters, digits, "_", "." or "-"')
     .optional(),
+  AGENT_BACKEND_LINK_NICE: niceValue.prefault('-10'),
   AGENT_BACKEND_SILENCE_MS: atLeast(3000, 'the backend pings every second: several Pings must fit').prefault('10000'),
   AGENT_MAX_FRAME_BYTES: atLeast(1024 * 1024, 'a result with an archive needs room').prefault(String(16 * 1024 * 1024)),
   AGENT_MAX_FRAME_ENTRIES: atLeast(1000, 'a result lists its problems, tests and custom entries').prefault('100000'),

@@ -25,6 +25,8 @@ export interface AgentConfigValues {
   logFormat: 'json' | 'pretty';
   /** Stable identity written on every container label, so that agents sharing an engine never touch each other's containers. */
   agentId: string;
+  /** nice value of the backend link's thread and of the ZeroMQ threads it starts (0: the process's own) */
+  backendLinkNice: number;
   backendSilenceMs: number;
   maxFrameBytes: number;
   /** what one message from a container may hold: map entries and array items in all, and nesting */
@@ -88,6 +90,7 @@ export function parseAgentConfig(env: NodeJS.ProcessEnv, isTty = false, origins:
     logLevel: e.AGENT_LOG_LEVEL,
     logFormat: e.AGENT_LOG_FORMAT ?? (isTty ? 'pretty' : 'json'),
     agentId: e.AGENT_ID ?? defaultAgentId(e.AGENT_FRIENDLY_NAME, workDir),
+    backendLinkNice: e.AGENT_BACKEND_LINK_NICE,
     backendSilenceMs: e.AGENT_BACKEND_SILENCE_MS,
     maxFrameBytes: e.AGENT_MAX_FRAME_BYTES,
     maxFrameEntries: e.AGENT_MAX_FRAME_ENTRIES,

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type BackendConnection, BackendSocket, type LinkEvent } from '../../src/backend/backend-socket';
@@ -8,6 +9,7 @@ import { untilTrue } from '../support/wait';
 
 const BUILT_LINK_THREAD = join(REPO, 'dist', 'backend', 'link-thread.worker.js');
 const PING_EVERY_MS = 20;
+const LINK_NICE = -10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Holds this thread's event loop, as a stalled agent's would be held; returns when it began and ended. */
@@ -21,17 +23,28 @@ function blockEventLoop(ms: number): { from: number; to: number } {
 
 const within = (times: number[], from: number, to: number) => times.filter((t) => t >= from && t <= to);
 
+/** This process's threads: kernel id, name, nice value (/proc/self/task). */
+function threads(): Array<{ tid: number; name: string; nice: number }> {
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from the state, field 3 of proc(5)
+    return { tid: Number(tid), name: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(), nice: Number(fields[16]) };
+  });
+}
+
 describe('the backend link answers Pings from its own thread (built link thread, a real ZeroMQ peer pinging every 20 ms)', () => {
   let peer: PingingPeer;
   let connection: BackendConnection;
   let handedPings: number;
   let pongEvents: number;
+  let priorities: Array<{ nice: number; refused?: string }>;
 
   beforeEach(async () => {
     peer = await PingingPeer.start(PING_EVERY_MS);
-    connection = new BackendSocket(BUILT_LINK_THREAD).connect(peer.address);
+    connection = new BackendSocket(BUILT_LINK_THREAD).connect(peer.address, LINK_NICE);
     handedPings = 0;
     pongEvents = 0;
+    priorities = [];
     void (async () => {
       for await (const event of connection.events()) await take(event);
     })();
@@ -49,6 +62,10 @@ describe('the backend link answers Pings from its own thread (built link thread,
   async function take(event: LinkEvent): Promise<void> {
     if ('pongSeconds' in event) {
       pongEvents++;
+      return;
+    }
+    if ('nice' in event) {
+      priorities.push(event);
       return;
     }
     expect(decode(event.frames[0])).toEqual({ '@type': 'Ping' });
@@ -80,5 +97,16 @@ describe('the backend link answers Pings from its own thread (built link thread,
     const all = await peer.heartbeats();
     expect(all.pongs.length).toBeGreaterThanOrEqual(within(all.pings, 0, Date.now() - 100).length);
     expect(all.pongs.length).toBeLessThanOrEqual(all.pings.length);
+  });
+
+  it('runs at the nice value asked for, as do the ZeroMQ threads; the event loop keeps its own', () => {
+    expect(process.getuid?.()).toBe(0); // raising a priority needs root (or CAP_SYS_NICE), as in CI
+    expect(priorities).toEqual([{ nice: LINK_NICE, refused: undefined }]);
+    const all = threads();
+    expect(all.find((t) => t.tid === process.pid)?.nice).toBe(0);
+    const zeromq = all.filter((t) => t.name.startsWith('ZMQbg/'));
+    expect(zeromq.map((t) => t.name)).toContain('ZMQbg/IO/0');
+    expect(zeromq.every((t) => t.nice === LINK_NICE)).toBe(true);
+    expect(all.filter((t) => !t.name.startsWith('ZMQbg/') && t.nice === LINK_NICE).length).toBe(1); // the link's thread
   });
 });

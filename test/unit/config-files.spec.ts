@@ -106,12 +106,13 @@ describe('config/ files an operator deploys', () => {
 
   it("the compose override replaces INGInious' agent-docker image and keeps its environment and layout", () => {
     const override = parse(read('compose/docker-compose.agent.yml'), { customTags: [{ tag: '!reset', resolve: () => null }] }) as {
-      services: Record<string, { image: string; environment: Record<string, string>; healthcheck: { test: string[] } }>;
+      services: Record<string, { image: string; environment: Record<string, string>; healthcheck: { test: string[] }; cap_add: string[] }>;
     };
     const service = override.services['agent-docker'];
     expect(service.image).toBe('inginious-docker-agent:latest');
     expect(service.environment.BACKEND).toBe('tcp://backend:2001');
     expect(service.healthcheck.test.join(' ')).toContain('/health/ready');
+    expect(service.cap_add).toEqual(['SYS_NICE']); // AGENT_BACKEND_LINK_NICE
   });
 
   it('the systemd unit starts the built agent, drains on SIGTERM and does not restart on a configuration error', () => {
@@ -120,6 +121,7 @@ describe('config/ files an operator deploys', () => {
     expect(setting('ExecStart')).toMatch(/node \S+\/dist\/main\.js$/);
     expect(setting('KillSignal')).toBe('SIGTERM');
     expect(setting('RestartPreventExitStatus')).toBe('2');
+    expect(setting('AmbientCapabilities')).toBe('CAP_SYS_NICE'); // AGENT_BACKEND_LINK_NICE, as a user without root
     expect(lines).toContain('[Install]');
   });
 });
